@@ -1,0 +1,24 @@
+/* The one thread pool. Workers sleep on a condition variable between jobs
+ * (no spinning beside OpenBLAS's own threads on small machines), and BLAS is
+ * never called from inside a parallel region. */
+#ifndef LUTORCH_PARALLEL_H
+#define LUTORCH_PARALLEL_H
+
+#include <stdint.h>
+
+typedef void (*lt_range_fn)(int64_t begin, int64_t end, void *ctx);
+
+/* Run fn over [0, n) split into at most nthreads chunks of >= grain items.
+ * Small ranges run on the calling thread. */
+void lt_parallel_for(int64_t n, int64_t grain, lt_range_fn fn, void *ctx);
+
+/* Also sets OpenBLAS's thread count. n < 1 is clamped to 1. */
+void lt_set_num_threads(int n);
+int lt_get_num_threads(void);
+/* True while the calling thread runs inside lt_parallel_for. */
+int lt_in_parallel(void);
+
+/* Elements an elementwise loop should have per thread before splitting. */
+#define LT_GRAIN 32768
+
+#endif

@@ -1,0 +1,147 @@
+/* The generic elementwise dispatcher behind lt_unary/lt_binary/lt_ternary:
+ * broadcasting, dtype promotion, the out argument, then one lt_iter run. */
+#include <string.h>
+
+#include "lutorch/autograd.h"
+#include "lutorch/op.h"
+
+static lt_dtype compute_dtype(const lt_opdef *op, int n, lt_tensor *const *in) {
+  int first = (op->flags & LT_OPF_MASK_FIRST) ? 1 : 0;
+  lt_dtype ct = in[first]->dtype;
+  for (int i = first + 1; i < n; i++) ct = lt_dtype_promote(ct, in[i]->dtype);
+  if (ct == LT_FLOAT16 || ct == LT_BFLOAT16) ct = LT_FLOAT32;
+  if ((op->flags & LT_OPF_FLOAT) && !lt_dtype_is_float(ct)) ct = LT_FLOAT32;
+  return ct;
+}
+
+static bool is_input(const lt_tensor *out, int n, lt_tensor *const *in) {
+  for (int i = 0; i < n; i++)
+    if (out == in[i]) return true;
+  return false;
+}
+
+static lt_tensor *run(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
+                      const double *params) {
+  char a[128], b[128];
+  for (int i = 0; i < n; i++)
+    if (lt_tensor_device(in[i]).type != LT_CPU)
+      return lt_error("%s: this build has no CUDA support", op->name);
+  /* broadcast shape */
+  int ndim = in[0]->ndim;
+  int64_t shape[LT_MAX_DIMS];
+  memcpy(shape, in[0]->size, sizeof(int64_t) * (size_t)ndim);
+  for (int i = 1; i < n; i++)
+    if (lt_broadcast_shape(op->name, ndim, shape, in[i]->ndim, in[i]->size, &ndim, shape))
+      return NULL;
+  lt_dtype ct = compute_dtype(op, n, in);
+  if (!op->loop[ct])
+    return lt_error("%s: not defined for %s tensors", op->name, lt_dtype_name(ct));
+  lt_dtype odt = (op->flags & LT_OPF_BOOL_OUT) ? LT_BOOL : ct;
+
+  /* the result: fresh, in place, or a result-first tensor */
+  lt_tensor *res, *tmp = NULL;
+  if (!out) {
+    res = lt_tensor_empty(odt, ndim, shape);
+    if (!res) return NULL;
+  } else if (is_input(out, n, in)) {
+    if (out->ndim != ndim || memcmp(out->size, shape, sizeof(int64_t) * (size_t)ndim))
+      return lt_error("%s: in-place result of size %s cannot hold the broadcast size %s",
+                      op->name, lt_shape_str(out->ndim, out->size, a, 128),
+                      lt_shape_str(ndim, shape, b, 128));
+    if (out->dtype != odt)
+      return lt_error("%s: in-place result is %s but the op produces %s", op->name,
+                      lt_dtype_name(out->dtype), lt_dtype_name(odt));
+    res = out;
+    lt_tensor_retain(res);
+  } else {
+    if (lt_tensor_resize(out, ndim, shape)) return NULL;
+    res = out;
+    lt_tensor_retain(res);
+    if (out->dtype != odt && !(tmp = lt_tensor_empty(odt, ndim, shape))) goto fail;
+  }
+
+  /* operands: converted to the compute dtype, expanded to the shape */
+  lt_tensor *ops[LT_ITER_MAX] = {tmp ? tmp : res};
+  int made = 0;
+  for (int i = 0; i < n; i++) {
+    lt_dtype want = (i == 0 && (op->flags & LT_OPF_MASK_FIRST)) ? LT_BOOL : ct;
+    lt_tensor *x = in[i];
+    if (x->dtype != want) {
+      if (!(x = lt_to_dtype(x, want))) goto fail_ops;
+    } else {
+      lt_tensor_retain(x);
+    }
+    if (x->ndim != ndim || memcmp(x->size, shape, sizeof(int64_t) * (size_t)ndim)) {
+      lt_tensor *e = lt_expand(x, ndim, shape);
+      lt_tensor_release(x);
+      if (!(x = e)) goto fail_ops;
+    }
+    ops[1 + made++] = x;
+  }
+  lt_iter it;
+  lt_iter_init(&it, n + 1, ops);
+  lt_iter_run(&it, op->loop[ct], params);
+  for (int i = 0; i < made; i++) lt_tensor_release(ops[1 + i]);
+  if (tmp) {
+    int rc = lt_copy_(res, tmp);
+    lt_tensor_release(tmp);
+    if (rc) goto fail;
+  } else {
+    lt_tensor_bump_version(res);
+  }
+  return res;
+
+fail_ops:
+  for (int i = 0; i < made; i++) lt_tensor_release(ops[1 + i]);
+fail:
+  lt_tensor_release(tmp);
+  lt_tensor_release(res);
+  return NULL;
+}
+
+lt_tensor *lt_unary(const lt_opdef *op, lt_tensor *out, lt_tensor *a, const double *params) {
+  lt_tensor *in[1] = {a};
+  return run(op, out, 1, in, params);
+}
+
+lt_tensor *lt_binary(const lt_opdef *op, lt_tensor *out, lt_tensor *a, lt_tensor *b,
+                     const double *params) {
+  lt_tensor *in[2] = {a, b};
+  return run(op, out, 2, in, params);
+}
+
+lt_tensor *lt_ternary(const lt_opdef *op, lt_tensor *out, lt_tensor *a, lt_tensor *b,
+                      lt_tensor *c, const double *params) {
+  lt_tensor *in[3] = {a, b, c};
+  return run(op, out, 3, in, params);
+}
+
+/* ---- named shortcuts for C callers ---- */
+
+static lt_tensor *binary_named(const char *name, lt_tensor *a, lt_tensor *b) {
+  static const double one[1] = {1};
+  const lt_opdef *op = lt_op_find(name);
+  return lt_binary(op, NULL, a, b, one);
+}
+
+lt_tensor *lt_add(lt_tensor *a, lt_tensor *b) { return binary_named("add", a, b); }
+lt_tensor *lt_sub(lt_tensor *a, lt_tensor *b) { return binary_named("sub", a, b); }
+lt_tensor *lt_mul(lt_tensor *a, lt_tensor *b) { return binary_named("mul", a, b); }
+lt_tensor *lt_div(lt_tensor *a, lt_tensor *b) { return binary_named("div", a, b); }
+
+static lt_tensor *with_scalar(const char *name, lt_tensor *a, double s) {
+  lt_tensor *k = lt_tensor_scalar(a->dtype, s);
+  if (!k) return NULL;
+  lt_tensor *r = binary_named(name, a, k);
+  lt_tensor_release(k);
+  return r;
+}
+
+lt_tensor *lt_mul_scalar(lt_tensor *a, double s) { return with_scalar("mul", a, s); }
+lt_tensor *lt_add_scalar(lt_tensor *a, double s) { return with_scalar("add", a, s); }
+
+lt_tensor *lt_unary_by_name(const char *name, lt_tensor *a) {
+  const lt_opdef *op = lt_op_find(name);
+  if (!op || op->kind != LT_KIND_UNARY) return lt_error("%s: no such unary op", name);
+  return lt_unary(op, NULL, a, NULL);
+}

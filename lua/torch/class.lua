@@ -1,0 +1,79 @@
+-- torch.class: Torch7's minimal class system, kept for nn and user code.
+--   local Foo, parent = torch.class('nn.Foo', 'nn.Module')
+-- Classes are registered by name so files can restore them without code.
+local torch = torch
+
+local classes = {}   -- name -> metatable
+local parents = {}   -- name -> parent name
+
+local function find_in(t, path)
+  for part in path:gmatch('[^%.]+') do
+    t = t and rawget(t, part)
+  end
+  return t
+end
+
+function torch.class(name, parentName, package)
+  assert(type(name) == 'string', 'torch.class: argument 1: expected a class name (string)')
+  if classes[name] then error('torch.class: class ' .. name .. ' already exists', 2) end
+  local mt = {__typename = name}
+  mt.__index = mt
+  local parent
+  if parentName then
+    parent = classes[parentName]
+    if not parent then error('torch.class: unknown parent class ' .. parentName, 2) end
+    setmetatable(mt, {__index = parent})
+    parents[name] = parentName
+    for k, v in pairs(parent) do   -- metamethods are not inherited through __index
+      if type(k) == 'string' and k:sub(1, 2) == '__' and k ~= '__index' and k ~= '__typename'
+         and rawget(mt, k) == nil then
+        mt[k] = v
+      end
+    end
+  end
+  classes[name] = mt
+  -- callable constructor: Foo(...) -> obj:__init(...)
+  local ctor = setmetatable({}, {
+    __index = mt,
+    __newindex = mt,
+    __call = function(_, ...)
+      local obj = setmetatable({}, mt)
+      if obj.__init then obj:__init(...) end
+      return obj
+    end,
+    __tostring = function() return name end,
+  })
+  -- install as package.Class (e.g. nn.Linear)
+  local pkgname, cls = name:match('^(.*)%.([^%.]+)$')
+  local pkg = package or (pkgname and (find_in(_G, pkgname)))
+  if pkg == nil and pkgname then
+    pkg = {}
+    rawset(_G, pkgname, pkg)
+  end
+  if pkg then rawset(pkg, cls or name, ctor) else rawset(_G, name, ctor) end
+  return mt, parent
+end
+
+function torch.getmetatable(name) return classes[name] end
+
+function torch.typename(obj)
+  if torch.isTensor(obj) then return obj:type() end
+  if torch.isStorage(obj) then return obj:type() end
+  local mt = getmetatable(obj)
+  return type(mt) == 'table' and rawget(mt, '__typename') or nil
+end
+
+function torch.isTypeOf(obj, name)
+  local tn = torch.typename(obj)
+  while tn do
+    if tn == name then return true end
+    tn = parents[tn]
+  end
+  return false
+end
+
+function torch.factory(name)
+  local mt = classes[name]
+  if not mt then return nil end
+  return function() return setmetatable({}, mt) end
+end

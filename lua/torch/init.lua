@@ -1,0 +1,18 @@
+-- require 'torch': the tensor library. The C module torch.core does the
+-- work; this file assembles the Torch7-style API on top of it.
+local core = require 'torch.core'
+
+local torch = rawget(_G, 'torch') or {}
+_G.torch = torch
+torch.core = core
+torch.Tensor = {}         -- filled in by torch.Tensor module below
+torch._methods = core.methods
+
+require 'torch.class'
+require 'torch.types'
+require 'torch.tensor'
+require 'torch.indexing'
+require 'torch.print'
+require 'torch.math'
+
+return torch
