@@ -33,6 +33,12 @@ int lb_check_dim(lua_State *L, int idx, const char *fn, int ndim);
 /* Registration of each part of the module into the table on top. */
 void lb_open_tensor(lua_State *L);
 void lb_open_ops(lua_State *L);
+void lb_open_reduce(lua_State *L);
+void lb_open_linalg(lua_State *L);
+void lb_open_index(lua_State *L);
+void lb_open_random(lua_State *L);
+void lb_open_autograd(lua_State *L);
+void lb_open_io(lua_State *L);
 
 /* Helper to register a list of functions into the table on top. */
 void lb_register(lua_State *L, const luaL_Reg *fns);

@@ -5,5 +5,11 @@ int luaopen_torch_core(lua_State *L) {
   lua_newtable(L);
   lb_open_tensor(L);
   lb_open_ops(L);
+  lb_open_reduce(L);
+  lb_open_linalg(L);
+  lb_open_index(L);
+  lb_open_random(L);
+  lb_open_autograd(L);
+  lb_open_io(L);
   return 1;
 }

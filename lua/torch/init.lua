@@ -14,5 +14,11 @@ require 'torch.tensor'
 require 'torch.indexing'
 require 'torch.print'
 require 'torch.math'
+require 'torch.reduce'
+require 'torch.linalg'
+require 'torch.index'
+require 'torch.random'
+require 'torch.autograd'
+require 'torch.io'
 
 return torch

@@ -6,9 +6,14 @@
 #include "autograd.h"
 #include "dtype.h"
 #include "error.h"
+#include "index.h"
+#include "io.h"
 #include "iter.h"
+#include "linalg.h"
 #include "op.h"
 #include "parallel.h"
+#include "random.h"
+#include "reduce.h"
 #include "tensor.h"
 
 #endif

@@ -59,6 +59,13 @@ const lt_opdef *lt_op_find(const char *name);
 extern const lt_opdef *const lt_ops_unary[];
 extern const lt_opdef *const lt_ops_binary[];
 extern const lt_opdef *const lt_ops_ternary[];
+extern const lt_opdef *const lt_ops_reduce[];
+extern const lt_opdef *const lt_ops_sort[];
+extern const lt_opdef *const lt_ops_linalg[];
+extern const lt_opdef *const lt_ops_lapack[];
+extern const lt_opdef *const lt_ops_index[];
+extern const lt_opdef *const lt_ops_shape[];
+extern const lt_opdef *const lt_ops_random[];
 
 /* ---- generic elementwise dispatch ----
  * out may be NULL (allocate), one of the inputs (in place) or another tensor

@@ -1,0 +1,7 @@
+/* index (being written). */
+#ifndef LUTORCH_INDEX_H
+#define LUTORCH_INDEX_H
+
+#include "tensor.h"
+
+#endif

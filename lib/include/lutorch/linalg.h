@@ -1,0 +1,7 @@
+/* linalg (being written). */
+#ifndef LUTORCH_LINALG_H
+#define LUTORCH_LINALG_H
+
+#include "tensor.h"
+
+#endif

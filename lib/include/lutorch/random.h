@@ -1,0 +1,7 @@
+/* random (being written). */
+#ifndef LUTORCH_RANDOM_H
+#define LUTORCH_RANDOM_H
+
+#include "tensor.h"
+
+#endif

@@ -1,0 +1,1 @@
+-- torch autograd functions (being written).

@@ -1,0 +1,1 @@
+-- torch index functions (being written).

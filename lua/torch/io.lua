@@ -1,0 +1,1 @@
+-- torch io functions (being written).

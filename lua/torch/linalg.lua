@@ -1,0 +1,1 @@
+-- torch linalg functions (being written).

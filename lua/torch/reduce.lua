@@ -1,0 +1,1 @@
+-- torch reduce functions (being written).
