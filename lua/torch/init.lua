@@ -21,4 +21,9 @@ require 'torch.random'
 require 'torch.autograd'
 require 'torch.io'
 
+-- every C function registered in core.fn is torch.<name> unless Lua defined one
+for name, f in pairs(core.fn) do
+  if torch[name] == nil then torch[name] = f end
+end
+
 return torch

@@ -4,8 +4,6 @@ local torch = torch
 local core = torch.core
 local methods = core.methods
 
-for name, f in pairs(core.fn) do torch[name] = f end
-
 -- Torch7 names for elementwise tensor-tensor ops
 local aliases = {cmul = 'mul', cdiv = 'div', cpow = 'pow', cfmod = 'fmod', cremainder = 'remainder',
                  mod = 'fmod', maximum = 'cmax', minimum = 'cmin', clip = 'clamp'}
