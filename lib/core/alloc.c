@@ -2,6 +2,7 @@
 #include "lutorch/alloc.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,8 @@
 #define CACHE_SLOTS 64
 #define CACHE_LIMIT ((int64_t)2 << 30)
 
+/* The cache is under the lock; the counters are atomics so that small
+ * allocations (the common case for small-op workloads) never take it. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
   void *ptr;
@@ -20,6 +23,15 @@ static struct {
 } cache[CACHE_SLOTS];
 static int ncached;
 static lt_alloc_stats stats;
+
+static void count_live(int64_t delta) {
+  int64_t live = __atomic_add_fetch(&stats.live_bytes, delta, __ATOMIC_RELAXED);
+  int64_t peak = __atomic_load_n(&stats.peak_bytes, __ATOMIC_RELAXED);
+  while (live > peak &&
+         !__atomic_compare_exchange_n(&stats.peak_bytes, &peak, live, true, __ATOMIC_RELAXED,
+                                      __ATOMIC_RELAXED)) {
+  }
+}
 
 static size_t rounded(size_t n) {
   if (n >= LARGE) return (n + LARGE_ROUND - 1) & ~(LARGE_ROUND - 1);
@@ -40,29 +52,32 @@ static void *take_cached(size_t size) {
 void *lt_alloc(size_t nbytes) {
   size_t size = rounded(nbytes ? nbytes : 1);
   void *p = NULL;
-  pthread_mutex_lock(&lock);
-  if (size >= LARGE) p = take_cached(size);
-  stats.allocations++;
-  pthread_mutex_unlock(&lock);
+  if (size >= LARGE) {
+    pthread_mutex_lock(&lock);
+    p = take_cached(size);
+    pthread_mutex_unlock(&lock);
+  }
+  __atomic_add_fetch(&stats.allocations, 1, __ATOMIC_RELAXED);
   if (!p) p = aligned_alloc(ALIGN, size);
   if (!p) {
     lt_alloc_empty_cache(); /* give the cache back and retry once */
     p = aligned_alloc(ALIGN, size);
   }
   if (!p) return lt_error("out of memory allocating %zu bytes", nbytes);
-  pthread_mutex_lock(&lock);
-  stats.live_bytes += (int64_t)size;
-  if (stats.live_bytes > stats.peak_bytes) stats.peak_bytes = stats.live_bytes;
-  pthread_mutex_unlock(&lock);
+  count_live((int64_t)size);
   return p;
 }
 
 void lt_free(void *p, size_t nbytes) {
   if (!p) return;
   size_t size = rounded(nbytes ? nbytes : 1);
+  count_live(-(int64_t)size);
+  if (size < LARGE) {
+    free(p);
+    return;
+  }
   pthread_mutex_lock(&lock);
-  stats.live_bytes -= (int64_t)size;
-  if (size >= LARGE && stats.cached_bytes + (int64_t)size <= CACHE_LIMIT) {
+  if (stats.cached_bytes + (int64_t)size <= CACHE_LIMIT) {
     if (ncached == CACHE_SLOTS) { /* evict the oldest */
       free(cache[0].ptr);
       stats.cached_bytes -= (int64_t)cache[0].size;
@@ -81,10 +96,14 @@ void lt_free(void *p, size_t nbytes) {
 
 lt_alloc_stats lt_alloc_get_stats(void) {
   pthread_mutex_lock(&lock);
-  lt_alloc_stats s = stats;
+  lt_alloc_stats s = {__atomic_load_n(&stats.live_bytes, __ATOMIC_RELAXED), stats.cached_bytes,
+                      __atomic_load_n(&stats.peak_bytes, __ATOMIC_RELAXED),
+                      __atomic_load_n(&stats.allocations, __ATOMIC_RELAXED)};
   pthread_mutex_unlock(&lock);
   return s;
 }
+
+int64_t lt_alloc_live_bytes(void) { return __atomic_load_n(&stats.live_bytes, __ATOMIC_RELAXED); }
 
 void lt_alloc_empty_cache(void) {
   pthread_mutex_lock(&lock);

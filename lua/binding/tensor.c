@@ -10,13 +10,17 @@
  * by tensors have grown by more than the threshold since the last full
  * collection, collect, so a loop that drops tensors keeps a flat RSS. */
 static int64_t gc_threshold = 64 << 20;
+static int64_t live_boxes; /* tensors held by Lua: their C structs count too */
+static int tensor_mt_ref = LUA_NOREF;
+
+/* Bytes held in C on behalf of Lua objects (the C structs are about 0.5 KiB). */
+static int64_t c_bytes(void) { return lt_alloc_live_bytes() + live_boxes * 512; }
 
 static void gc_account(lua_State *L) {
-  lt_alloc_stats s = lt_alloc_get_stats();
-  if (s.live_bytes <= gc_threshold) return;
+  if (c_bytes() <= gc_threshold) return;
   lua_gc(L, LUA_GCCOLLECT, 0);
-  s = lt_alloc_get_stats();
-  gc_threshold = s.live_bytes * 2 > (64 << 20) ? s.live_bytes * 2 : (64 << 20);
+  int64_t live = c_bytes();
+  gc_threshold = live * 2 > (64 << 20) ? live * 2 : (64 << 20);
 }
 
 int lb_error(lua_State *L) { return luaL_error(L, "torch.%s", lt_last_error()); }
@@ -30,8 +34,9 @@ int lb_push_tensor(lua_State *L, lt_tensor *t) {
   if (!t) return lb_error(L);
   lt_tensor **box = lua_newuserdata(L, sizeof *box);
   *box = t;
-  luaL_getmetatable(L, TENSOR_MT);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, tensor_mt_ref);
   lua_setmetatable(L, -2);
+  live_boxes++;
   gc_account(L);
   return 1;
 }
@@ -39,7 +44,7 @@ int lb_push_tensor(lua_State *L, lt_tensor *t) {
 lt_tensor *lb_to_tensor(lua_State *L, int idx) {
   lt_tensor **box = lua_touserdata(L, idx);
   if (!box || !lua_getmetatable(L, idx)) return NULL;
-  luaL_getmetatable(L, TENSOR_MT);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, tensor_mt_ref);
   int ok = lua_rawequal(L, -1, -2);
   lua_pop(L, 2);
   return ok ? *box : NULL;
@@ -221,7 +226,10 @@ static int l_storage_ptr(lua_State *L) {
 
 static int l_tensor_gc(lua_State *L) {
   lt_tensor **box = lua_touserdata(L, 1);
-  if (box && *box) lt_tensor_release(*box);
+  if (box && *box) {
+    lt_tensor_release(*box);
+    live_boxes--;
+  }
   if (box) *box = NULL;
   return 0;
 }
@@ -699,6 +707,8 @@ void lb_open_tensor(lua_State *L) {
   lua_setfield(L, -3, "methods");
 
   luaL_newmetatable(L, TENSOR_MT);
+  lua_pushvalue(L, -1);
+  tensor_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushcfunction(L, l_tensor_gc);
   lua_setfield(L, -2, "__gc");
   lua_pushvalue(L, -2);

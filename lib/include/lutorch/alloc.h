@@ -22,6 +22,7 @@ typedef struct lt_alloc_stats {
 } lt_alloc_stats;
 
 lt_alloc_stats lt_alloc_get_stats(void);
+int64_t lt_alloc_live_bytes(void); /* cheap: one atomic load */
 void lt_alloc_empty_cache(void);
 
 #endif
