@@ -11,5 +11,6 @@ int luaopen_torch_core(lua_State *L) {
   lb_open_random(L);
   lb_open_autograd(L);
   lb_open_io(L);
+  lb_open_data(L);
   return 1;
 }

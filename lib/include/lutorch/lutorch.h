@@ -4,6 +4,7 @@
 
 #include "alloc.h"
 #include "autograd.h"
+#include "data.h"
 #include "dtype.h"
 #include "error.h"
 #include "index.h"
