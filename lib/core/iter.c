@@ -101,6 +101,8 @@ void lt_iter_run_serial(const lt_iter *it, lt_loop1d loop, const void *ctx) {
 int lt_broadcast_shape(const char *fn, int na, const int64_t *a, int nb, const int64_t *b,
                        int *nout, int64_t *out) {
   int n = na > nb ? na : nb;
+  int64_t res[LT_MAX_DIMS]; /* out may alias a or b */
+  if (n > LT_MAX_DIMS) return lt_errorf("%s: at most %d dimensions", fn, LT_MAX_DIMS);
   for (int i = 0; i < n; i++) {
     int ia = i - (n - na), ib = i - (n - nb);
     int64_t sa = ia >= 0 ? a[ia] : 1, sb = ib >= 0 ? b[ib] : 1;
@@ -110,8 +112,9 @@ int lt_broadcast_shape(const char *fn, int na, const int64_t *a, int nb, const i
                        lt_shape_str(na, a, x, sizeof x), lt_shape_str(nb, b, y, sizeof y),
                        i + 1, (long long)sa, (long long)sb);
     }
-    out[i] = sa == 1 ? sb : sa;
+    res[i] = sa == 1 ? sb : sa;
   }
+  for (int i = 0; i < n; i++) out[i] = res[i];
   *nout = n;
   return 0;
 }

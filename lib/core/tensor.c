@@ -24,8 +24,23 @@ static int check_sizes(const char *fn, int ndim, const int64_t *size, int64_t *n
   return 0;
 }
 
+/* Tensor structs are recycled through a per-thread free list, for the same
+ * reason as small blocks in alloc.c: the GC frees them in bursts. */
+#define KEEP_TENSORS 4096
+static _Thread_local struct {
+  lt_tensor *items[KEEP_TENSORS];
+  int n;
+} spare;
+
+static void free_tensor(lt_tensor *t) {
+  if (spare.n < KEEP_TENSORS)
+    spare.items[spare.n++] = t;
+  else
+    free(t);
+}
+
 static lt_tensor *alloc_tensor(void) {
-  lt_tensor *t = malloc(sizeof *t);
+  lt_tensor *t = spare.n ? spare.items[--spare.n] : malloc(sizeof *t);
   if (!t) return lt_error("out of memory");
   t->refcount = 1;
   t->ag = NULL;
@@ -113,7 +128,7 @@ lt_tensor *lt_tensor_from_storage(lt_storage *s, int64_t offset, int ndim, const
   else
     set_contiguous_strides(t);
   if (numel > 0 && check_fits("tensor", s, offset, ndim, t->size, t->stride)) {
-    free(t);
+    free_tensor(t);
     return NULL;
   }
   lt_storage_retain(s);
@@ -126,7 +141,7 @@ void lt_tensor_release(lt_tensor *t) {
   if (!t || __atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
   if (t->ag) lt_autograd_meta_free(t->ag);
   lt_storage_release(t->storage);
-  free(t);
+  free_tensor(t);
 }
 
 int64_t lt_tensor_numel(const lt_tensor *t) {

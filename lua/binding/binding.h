@@ -14,10 +14,20 @@
 /* Push t as a Lua tensor, taking over the caller's reference. t == NULL
  * raises the pending lt error as a Lua error. */
 int lb_push_tensor(lua_State *L, lt_tensor *t);
+/* Push t (taking its reference) without the GC step lb_push_tensor may
+ * run: for pushing several results before anything can raise. */
+void lb_wrap_tensor(lua_State *L, lt_tensor *t);
 /* The tensor at idx, or NULL if that value is not a tensor. */
 lt_tensor *lb_to_tensor(lua_State *L, int idx);
 /* The tensor at idx, or a Lua error "fn: argument n: expected a tensor". */
 lt_tensor *lb_check_tensor(lua_State *L, int idx, const char *fn);
+/* luaL_error with C's printf formats (%lld, %g, %zu...): lua_pushfstring
+ * knows only %s %d %f %p %c, and prints '?' for the rest. */
+int lb_errorf(lua_State *L, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 /* Raise the pending lt error as "torch.<message>". */
 int lb_error(lua_State *L);
 /* A Lua error naming the function and argument. */
@@ -39,6 +49,7 @@ void lb_open_index(lua_State *L);
 void lb_open_random(lua_State *L);
 void lb_open_autograd(lua_State *L);
 void lb_open_io(lua_State *L);
+void lb_open_cuda(lua_State *L);
 void lb_open_data(lua_State *L);
 
 /* Helper to register a list of functions into the table on top. */

@@ -21,7 +21,19 @@ static int arity(const lt_opdef *op) {
 /* add/sub/addcmul/addcdiv: the single parameter is Torch7's multiplier */
 static bool has_value(const lt_opdef *op) { return op->kind != LT_KIND_UNARY && op->nparams == 1; }
 
-static bool is_tensor(lua_State *L, int i) { return lb_to_tensor(L, i) != NULL; }
+/* The tensors among the arguments, looked up once per call (slot i holds
+ * stack index i, or NULL for a non-tensor). */
+#define MAX_ARGS 8
+typedef struct {
+  int top;
+  lt_tensor *t[MAX_ARGS + 1];
+} arg_tensors;
+
+static void scan_args(lua_State *L, const lt_opdef *op, arg_tensors *a) {
+  a->top = lua_gettop(L);
+  if (a->top > MAX_ARGS) lb_errorf(L, "torch.%s: too many arguments (%d)", op->name, a->top);
+  for (int i = 1; i <= a->top; i++) a->t[i] = lb_to_tensor(L, i);
+}
 
 typedef struct {
   lt_tensor *in[3];
@@ -35,20 +47,21 @@ static void release_args(call_args *c) {
 
 /* Operands at stack slots [first, top]: n tensors or numbers, with the
  * value multiplier after the first when present, then op params. */
-static void parse_operands(lua_State *L, const lt_opdef *op, int first, call_args *c) {
-  int top = lua_gettop(L), n = arity(op), slot[3], k = 0, i = first;
+static void parse_operands(lua_State *L, const lt_opdef *op, const arg_tensors *a, int first,
+                           call_args *c) {
+  int top = a->top, n = arity(op), slot[3], k = 0, i = first;
   memset(c, 0, sizeof *c);
   for (int p = 0; p < LT_OP_MAX_PARAMS; p++) c->prm[p] = 1;
   if (op->kind == LT_KIND_UNARY && op->nparams == 2) { /* clamp(min, max) */
     c->prm[0] = -INFINITY;
     c->prm[1] = INFINITY;
   }
-  if (i > top) luaL_error(L, "torch.%s: expected %d operand(s), got none", op->name, n);
+  if (i > top) lb_errorf(L, "torch.%s: expected %d operand(s), got none", op->name, n);
   slot[k++] = i++;
   if (has_value(op) && i <= top && lua_isnumber(L, i) && top - i >= n - 1) c->prm[0] = lua_tonumber(L, i++);
   while (k < n) {
     if (i > top)
-      luaL_error(L, "torch.%s: expected %d operands, got %d", op->name, n, k);
+      lb_errorf(L, "torch.%s: expected %d operands, got %d", op->name, n, k);
     slot[k++] = i++;
   }
   if (op->kind == LT_KIND_UNARY)
@@ -57,19 +70,19 @@ static void parse_operands(lua_State *L, const lt_opdef *op, int first, call_arg
         if (!lua_isnumber(L, i)) lb_arg_error(L, op->name, i, "a number");
         c->prm[p] = lua_tonumber(L, i);
       }
-  if (i <= top) luaL_error(L, "torch.%s: too many arguments (%d)", op->name, top);
+  if (i <= top) lb_errorf(L, "torch.%s: too many arguments (%d)", op->name, top);
   /* the dtype scalars take: that of the first tensor operand */
   lt_dtype dt = LT_FLOAT32;
   bool found = false;
   for (int j = 0; j < n && !found; j++) {
-    lt_tensor *t = lb_to_tensor(L, slot[j]);
+    lt_tensor *t = a->t[slot[j]];
     if (t && !((op->flags & LT_OPF_MASK_FIRST) && j == 0)) {
       dt = t->dtype;
       found = true;
     }
   }
   for (int j = 0; j < n; j++) {
-    lt_tensor *t = lb_to_tensor(L, slot[j]);
+    lt_tensor *t = a->t[slot[j]];
     if (!t) {
       int s = slot[j];
       if (!lua_isnumber(L, s) && !lua_isboolean(L, s))
@@ -86,7 +99,7 @@ static void parse_operands(lua_State *L, const lt_opdef *op, int first, call_arg
   }
   if (!found && !(op->flags & LT_OPF_MASK_FIRST)) {
     release_args(c);
-    luaL_error(L, "torch.%s: expected at least one tensor operand", op->name);
+    lb_errorf(L, "torch.%s: expected at least one tensor operand", op->name);
   }
 }
 
@@ -109,12 +122,13 @@ static int dispatch(lua_State *L, const lt_opdef *op, lt_tensor *res, call_args 
 /* torch.<op>(...) */
 static int l_function(lua_State *L) {
   const lt_opdef *op = lua_touserdata(L, lua_upvalueindex(1));
-  int top = lua_gettop(L);
-  bool res_first =
-      is_tensor(L, 1) && is_tensor(L, 2) && (op->kind == LT_KIND_UNARY || top - 1 >= arity(op));
-  lt_tensor *res = res_first ? lb_to_tensor(L, 1) : NULL;
+  arg_tensors a;
+  scan_args(L, op, &a);
+  bool res_first = a.top >= 2 && a.t[1] && a.t[2] &&
+                   (op->kind == LT_KIND_UNARY || a.top - 1 >= arity(op));
+  lt_tensor *res = res_first ? a.t[1] : NULL;
   call_args c;
-  parse_operands(L, op, res_first ? 2 : 1, &c);
+  parse_operands(L, op, &a, res_first ? 2 : 1, &c);
   int n = dispatch(L, op, res, &c);
   if (n == 0) lua_pushvalue(L, 1);
   return 1;
@@ -123,17 +137,20 @@ static int l_function(lua_State *L) {
 /* t:<op>(...) */
 static int l_method(lua_State *L) {
   const lt_opdef *op = lua_touserdata(L, lua_upvalueindex(1));
-  lt_tensor *self = lb_check_tensor(L, 1, op->name);
-  int m = lua_gettop(L) - 1;
-  bool explicit_inputs = m >= arity(op) && is_tensor(L, 2);
+  arg_tensors a;
+  scan_args(L, op, &a);
+  lt_tensor *self = a.top >= 1 ? a.t[1] : NULL;
+  if (!self) lb_arg_error(L, op->name, 1, "a tensor (self)");
+  int m = a.top - 1;
+  bool explicit_inputs = m >= arity(op) && a.t[2];
   call_args c;
   if (explicit_inputs) {
-    parse_operands(L, op, 2, &c);
+    parse_operands(L, op, &a, 2, &c);
     dispatch(L, op, self, &c);
     lua_settop(L, 1);
     return 1;
   }
-  parse_operands(L, op, 1, &c);
+  parse_operands(L, op, &a, 1, &c);
   if (op->flags & LT_OPF_BOOL_OUT) return dispatch(L, op, NULL, &c);
   dispatch(L, op, self, &c);
   lua_settop(L, 1);

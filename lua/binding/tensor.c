@@ -1,4 +1,6 @@
 /* Tensor and storage userdata: creation, geometry, views, element access. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "binding.h"
@@ -23,31 +25,52 @@ static void gc_account(lua_State *L) {
   gc_threshold = live * 2 > (64 << 20) ? live * 2 : (64 << 20);
 }
 
-int lb_error(lua_State *L) { return luaL_error(L, "torch.%s", lt_last_error()); }
+int lb_errorf(lua_State *L, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  lua_pushstring(L, msg);
+  return lua_error(L);
+}
+
+int lb_error(lua_State *L) { return lb_errorf(L, "torch.%s", lt_last_error()); }
 
 int lb_arg_error(lua_State *L, const char *fn, int arg, const char *expected) {
-  return luaL_error(L, "torch.%s: argument %d: expected %s, got %s", fn, arg, expected,
+  return lb_errorf(L, "torch.%s: argument %d: expected %s, got %s", fn, arg, expected,
                     luaL_typename(L, arg));
+}
+
+/* A tensor userdata: the C tensor plus a tag, so that recognising a tensor
+ * argument costs a type check and two loads instead of a metatable
+ * comparison (the small-op path checks every argument). */
+typedef struct {
+  lt_tensor *t;
+  uint64_t magic;
+} tensor_box;
+#define TENSOR_MAGIC 0x6c75746f72636854ull
+
+void lb_wrap_tensor(lua_State *L, lt_tensor *t) {
+  tensor_box *box = lua_newuserdata(L, sizeof *box);
+  box->t = t;
+  box->magic = TENSOR_MAGIC;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, tensor_mt_ref);
+  lua_setmetatable(L, -2);
+  live_boxes++;
 }
 
 int lb_push_tensor(lua_State *L, lt_tensor *t) {
   if (!t) return lb_error(L);
-  lt_tensor **box = lua_newuserdata(L, sizeof *box);
-  *box = t;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, tensor_mt_ref);
-  lua_setmetatable(L, -2);
-  live_boxes++;
+  lb_wrap_tensor(L, t);
   gc_account(L);
   return 1;
 }
 
 lt_tensor *lb_to_tensor(lua_State *L, int idx) {
-  lt_tensor **box = lua_touserdata(L, idx);
-  if (!box || !lua_getmetatable(L, idx)) return NULL;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, tensor_mt_ref);
-  int ok = lua_rawequal(L, -1, -2);
-  lua_pop(L, 2);
-  return ok ? *box : NULL;
+  if (lua_type(L, idx) != LUA_TUSERDATA || lua_objlen(L, idx) != sizeof(tensor_box)) return NULL;
+  const tensor_box *box = lua_touserdata(L, idx);
+  return box->magic == TENSOR_MAGIC ? box->t : NULL;
 }
 
 lt_tensor *lb_check_tensor(lua_State *L, int idx, const char *fn) {
@@ -60,7 +83,7 @@ lt_dtype lb_check_dtype(lua_State *L, int idx, const char *fn) {
   const char *name = luaL_checkstring(L, idx);
   lt_dtype d;
   if (!lt_dtype_from_name(name, &d))
-    luaL_error(L, "torch.%s: unknown dtype '%s'", fn, name);
+    lb_errorf(L, "torch.%s: unknown dtype '%s'", fn, name);
   return d;
 }
 
@@ -74,28 +97,28 @@ int lb_check_sizes(lua_State *L, int idx, const char *fn, int64_t *size) {
   lt_storage *s;
   if (lua_istable(L, idx)) {
     n = (int)lua_objlen(L, idx);
-    if (n > LT_MAX_DIMS) luaL_error(L, "torch.%s: at most %d dimensions", fn, LT_MAX_DIMS);
+    if (n > LT_MAX_DIMS) lb_errorf(L, "torch.%s: at most %d dimensions", fn, LT_MAX_DIMS);
     for (int i = 0; i < n; i++) {
       lua_rawgeti(L, idx, i + 1);
-      if (!lua_isnumber(L, -1)) luaL_error(L, "torch.%s: sizes must be numbers", fn);
+      if (!lua_isnumber(L, -1)) lb_errorf(L, "torch.%s: sizes must be numbers", fn);
       size[i] = (int64_t)lua_tonumber(L, -1);
       lua_pop(L, 1);
     }
   } else if ((s = to_storage(L, idx))) {
     if (s->dtype != LT_INT64) lb_arg_error(L, fn, idx, "a LongStorage of sizes");
     n = (int)lt_storage_numel(s);
-    if (n > LT_MAX_DIMS) luaL_error(L, "torch.%s: at most %d dimensions", fn, LT_MAX_DIMS);
+    if (n > LT_MAX_DIMS) lb_errorf(L, "torch.%s: at most %d dimensions", fn, LT_MAX_DIMS);
     memcpy(size, s->data, sizeof(int64_t) * (size_t)n);
   } else {
     for (int i = idx; i <= top; i++) {
       if (!lua_isnumber(L, i)) lb_arg_error(L, fn, i, "a size (number)");
-      if (n == LT_MAX_DIMS) luaL_error(L, "torch.%s: at most %d dimensions", fn, LT_MAX_DIMS);
+      if (n == LT_MAX_DIMS) lb_errorf(L, "torch.%s: at most %d dimensions", fn, LT_MAX_DIMS);
       size[n++] = (int64_t)lua_tonumber(L, i);
     }
   }
   for (int i = 0; i < n; i++)
     if (size[i] < 0 && size[i] != -1)
-      luaL_error(L, "torch.%s: size %lld of dimension %d is negative", fn, (long long)size[i],
+      lb_errorf(L, "torch.%s: size %lld of dimension %d is negative", fn, (long long)size[i],
                  i + 1);
   return n;
 }
@@ -106,7 +129,7 @@ int lb_check_dim(lua_State *L, int idx, const char *fn, int ndim) {
   int n = ndim ? ndim : 1;
   if (d < 0) d += n + 1;
   if (d < 1 || d > n)
-    luaL_error(L, "torch.%s: dimension %d out of range for a %d-dimensional tensor", fn,
+    lb_errorf(L, "torch.%s: dimension %d out of range for a %d-dimensional tensor", fn,
                (int)lua_tointeger(L, idx), ndim);
   return d - 1;
 }
@@ -148,7 +171,7 @@ static int l_storage_new(lua_State *L) {
       lua_rawgeti(L, 2, (int)i + 1);
       if (!lua_isnumber(L, -1)) {
         lt_storage_release(s);
-        return luaL_error(L, "torch.Storage: element %d is not a number", (int)i + 1);
+        return lb_errorf(L, "torch.Storage: element %d is not a number", (int)i + 1);
       }
       lt_dtype_store(d, (char *)s->data + i * (int64_t)esz, lua_tonumber(L, -1));
       lua_pop(L, 1);
@@ -156,7 +179,7 @@ static int l_storage_new(lua_State *L) {
     return push_storage(L, s);
   }
   lua_Number n = luaL_optnumber(L, 2, 0);
-  if (n < 0) return luaL_error(L, "torch.Storage: size must be >= 0, got %g", n);
+  if (n < 0) return lb_errorf(L, "torch.Storage: size must be >= 0, got %g", n);
   lt_storage *s = lt_storage_new(d, (int64_t)n, (lt_device){LT_CPU, 0});
   if (s) memset(s->data, 0, (size_t)s->nbytes);
   return push_storage(L, s);
@@ -177,7 +200,7 @@ static int l_storage_len(lua_State *L) {
 static int64_t storage_index(lua_State *L, lt_storage *s, int idx) {
   int64_t i = (int64_t)luaL_checknumber(L, idx), n = lt_storage_numel(s);
   if (i < 1 || i > n)
-    luaL_error(L, "torch.Storage: index %lld out of range (size %lld)", (long long)i,
+    lb_errorf(L, "torch.Storage: index %lld out of range (size %lld)", (long long)i,
                (long long)n);
   return i - 1;
 }
@@ -225,12 +248,12 @@ static int l_storage_ptr(lua_State *L) {
 /* ---- tensors: creation ---- */
 
 static int l_tensor_gc(lua_State *L) {
-  lt_tensor **box = lua_touserdata(L, 1);
-  if (box && *box) {
-    lt_tensor_release(*box);
+  tensor_box *box = lua_touserdata(L, 1);
+  if (box && box->t) {
+    lt_tensor_release(box->t);
     live_boxes--;
+    box->t = NULL;
   }
-  if (box) *box = NULL;
   return 0;
 }
 
@@ -240,7 +263,7 @@ static int l_empty(lua_State *L) {
   int64_t size[LT_MAX_DIMS];
   int n = lb_check_sizes(L, 2, "Tensor", size);
   for (int i = 0; i < n; i++)
-    if (size[i] < 0) return luaL_error(L, "torch.Tensor: size -1 is not allowed here");
+    if (size[i] < 0) return lb_errorf(L, "torch.Tensor: size -1 is not allowed here");
   return lb_push_tensor(L, lt_tensor_empty(d, n, size));
 }
 
@@ -258,7 +281,7 @@ static int l_from_storage(lua_State *L) {
   }
   if (!lua_isnoneornil(L, 4)) {
     ns = lb_check_sizes(L, 4, "Tensor", stride);
-    if (ns != n) return luaL_error(L, "torch.Tensor: %d sizes but %d strides", n, ns);
+    if (ns != n) return lb_errorf(L, "torch.Tensor: %d sizes but %d strides", n, ns);
   }
   return lb_push_tensor(L, lt_tensor_from_storage(s, off, n, size, ns < 0 ? NULL : stride));
 }
@@ -279,7 +302,7 @@ static int l_fromtable(lua_State *L) {
     int isnum = lua_isnumber(L, -1), isbool = lua_isboolean(L, -1);
     if (!isnum && !isbool) {
       lt_tensor_release(t);
-      return luaL_error(L, "torch.Tensor: table element %lld is a %s, expected a number",
+      return lb_errorf(L, "torch.Tensor: table element %lld is a %s, expected a number",
                         (long long)i + 1, luaL_typename(L, -1));
     }
     lt_dtype_store(d, p + i * (int64_t)esz, isbool ? lua_toboolean(L, -1) : lua_tonumber(L, -1));
@@ -318,7 +341,7 @@ static int l_size(lua_State *L) {
   lt_tensor *t = self(L, "size");
   if (lua_isnoneornil(L, 2)) return push_longs(L, t->ndim, t->size);
   lua_pushnumber(L, (lua_Number)t->size[lb_check_dim(L, 2, "size", t->ndim)]);
-  if (t->ndim == 0) return luaL_error(L, "torch.size: a 0-dimensional tensor has no dimension 1");
+  if (t->ndim == 0) return lb_errorf(L, "torch.size: a 0-dimensional tensor has no dimension 1");
   return 1;
 }
 
@@ -326,7 +349,7 @@ static int l_stride(lua_State *L) {
   lt_tensor *t = self(L, "stride");
   if (lua_isnoneornil(L, 2)) return push_longs(L, t->ndim, t->stride);
   int d = lb_check_dim(L, 2, "stride", t->ndim);
-  if (t->ndim == 0) return luaL_error(L, "torch.stride: a 0-dimensional tensor has no dimension 1");
+  if (t->ndim == 0) return lb_errorf(L, "torch.stride: a 0-dimensional tensor has no dimension 1");
   lua_pushnumber(L, (lua_Number)t->stride[d]);
   return 1;
 }
@@ -423,7 +446,7 @@ static int l_transpose(lua_State *L) {
 
 static int l_t(lua_State *L) {
   lt_tensor *t = self(L, "t");
-  if (t->ndim > 2) return luaL_error(L, "torch.t: expected a tensor with <= 2 dimensions, got %d", t->ndim);
+  if (t->ndim > 2) return lb_errorf(L, "torch.t: expected a tensor with <= 2 dimensions, got %d", t->ndim);
   if (t->ndim < 2) return lb_push_tensor(L, lt_alias(t));
   return lb_push_tensor(L, lt_transpose(t, 0, 1));
 }
@@ -432,7 +455,7 @@ static int l_permute(lua_State *L) {
   lt_tensor *t = self(L, "permute");
   int perm[LT_MAX_DIMS], n = lua_istable(L, 2) ? (int)lua_objlen(L, 2) : lua_gettop(L) - 1;
   if (n != t->ndim)
-    return luaL_error(L, "torch.permute: %d dimensions given for a %d-dimensional tensor", n,
+    return lb_errorf(L, "torch.permute: %d dimensions given for a %d-dimensional tensor", n,
                       t->ndim);
   for (int i = 0; i < n; i++) {
     if (lua_istable(L, 2)) {
@@ -497,7 +520,7 @@ static int l_resize(lua_State *L) {
   int64_t size[LT_MAX_DIMS];
   int n = lb_check_sizes(L, 2, "resize", size);
   for (int i = 0; i < n; i++)
-    if (size[i] < 0) return luaL_error(L, "torch.resize: size -1 is not allowed");
+    if (size[i] < 0) return lb_errorf(L, "torch.resize: size -1 is not allowed");
   if (lt_tensor_resize(t, n, size)) return lb_error(L);
   lua_settop(L, 1);
   return 1;
@@ -516,18 +539,18 @@ static int l_set(lua_State *L) {
 /* Address of the element at the 1-based indices in args idx..idx+ndim-1. */
 static char *element(lua_State *L, lt_tensor *t, int idx, int count, const char *fn) {
   if (count != t->ndim)
-    luaL_error(L, "torch.%s: %d indices given for a %d-dimensional tensor", fn, count, t->ndim);
+    lb_errorf(L, "torch.%s: %d indices given for a %d-dimensional tensor", fn, count, t->ndim);
   int64_t off = t->offset;
   for (int d = 0; d < t->ndim; d++) {
     int64_t i = check_index(L, idx + d, fn);
     if (i < 0) i += t->size[d] + 1;
     if (i < 1 || i > t->size[d])
-      luaL_error(L, "torch.%s: index %lld out of range for dimension %d of size %lld", fn,
+      lb_errorf(L, "torch.%s: index %lld out of range for dimension %d of size %lld", fn,
                  (long long)lua_tonumber(L, idx + d), d + 1, (long long)t->size[d]);
     off += (i - 1) * t->stride[d];
   }
   if (lt_tensor_device(t).type != LT_CPU)
-    luaL_error(L, "torch.%s: element access on a GPU tensor; copy it to the CPU first", fn);
+    lb_errorf(L, "torch.%s: element access on a GPU tensor; copy it to the CPU first", fn);
   return (char *)t->storage->data + off * (int64_t)lt_dtype_size(t->dtype);
 }
 
@@ -559,10 +582,10 @@ static int l_setvalue(lua_State *L) {
 static int l_item(lua_State *L) {
   lt_tensor *t = self(L, "item");
   if (lt_tensor_numel(t) != 1)
-    return luaL_error(L, "torch.item: expected a tensor with one element, got %lld",
+    return lb_errorf(L, "torch.item: expected a tensor with one element, got %lld",
                       (long long)lt_tensor_numel(t));
   if (lt_tensor_device(t).type != LT_CPU)
-    return luaL_error(L, "torch.item: GPU tensor; copy it to the CPU first");
+    return lb_errorf(L, "torch.item: GPU tensor; copy it to the CPU first");
   return push_value(L, t->dtype, lt_tensor_data(t));
 }
 
@@ -586,7 +609,7 @@ static int l_flat(lua_State *L) {
 /* t[i] with a number: a number for 1-D tensors, else select(1, i) */
 static int index_number(lua_State *L, lt_tensor *t) {
   if (t->ndim == 1) return push_value(L, t->dtype, element(L, t, 2, 1, "index"));
-  if (t->ndim == 0) return luaL_error(L, "torch.index: cannot index a 0-dimensional tensor");
+  if (t->ndim == 0) return lb_errorf(L, "torch.index: cannot index a 0-dimensional tensor");
   int64_t i = (int64_t)lua_tonumber(L, 2);
   if (i < 0) i += t->size[0] + 1;
   return lb_push_tensor(L, lt_select(t, 0, i - 1));
