@@ -194,7 +194,7 @@ int lt_tensor_resize(lt_tensor *t, int ndim, const int64_t *size) {
   if (check_sizes("resize", ndim, size, &numel)) return -1;
   bool same = ndim == t->ndim;
   for (int i = 0; same && i < ndim; i++) same = size[i] == t->size[i];
-  if (same && lt_tensor_is_contiguous(t)) return 0;
+  if (same) return 0; /* keep the geometry (a transposed result stays a view) */
   int64_t need = t->offset + numel;
   if (need > lt_storage_numel(t->storage)) {
     if (t->storage->refcount > 1 || t->storage->free_fn) {

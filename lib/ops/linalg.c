@@ -1,4 +1,682 @@
-/* linalg ops (being written). */
-#include "lutorch/op.h"
+/* Matrix products: mm, mv, bmm, addmm, addmv, addr, baddbmm, addbmm, dot,
+ * ger, matmul.
+ *
+ * Everything funnels into gemm() on `mat`s (a pointer plus rows, cols and
+ * element strides): float32/float64 go to CBLAS, integers to a C loop.
+ * BLAS is row-major here; a matrix with unit column stride is passed as is
+ * (NoTrans, ld = row stride), one with unit row stride as its transpose
+ * (Trans, ld = column stride), anything else is packed first. A result
+ * with unit row stride is handled as Cᵀ = BᵀAᵀ, so no layout of C, A or B
+ * costs a copy unless neither stride is 1. BLAS runs on the caller's
+ * thread (it has its own threads); only the integer loop uses the pool. */
+#include <cblas.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
 
-const lt_opdef *const lt_ops_linalg[] = {NULL};
+#include "lutorch/linalg.h"
+#include "lutorch/op.h"
+#include "lutorch/parallel.h"
+
+typedef struct mat {
+  char *p;            /* element (0, 0) */
+  int64_t rows, cols; /* sizes */
+  int64_t rs, cs;     /* strides in elements */
+} mat;
+
+/* The matrix formed by the last two dims of t, offset by off elements. */
+static mat mat_of(const lt_tensor *t, int64_t off) {
+  int n = t->ndim;
+  size_t esz = lt_dtype_size(t->dtype);
+  mat m = {(char *)lt_tensor_data(t) + off * (int64_t)esz, t->size[n - 2], t->size[n - 1],
+           t->stride[n - 2], t->stride[n - 1]};
+  return m;
+}
+
+static mat mat_t(mat m) {
+  mat t = {m.p, m.cols, m.rows, m.cs, m.rs};
+  return t;
+}
+
+static int64_t max1(int64_t v) { return v > 1 ? v : 1; }
+
+/* How BLAS (row-major) can read m without a copy. A dim of size 1 leaves
+ * its stride free, so it never blocks either reading. */
+static bool blas_layout(const mat *m, CBLAS_TRANSPOSE *tr, int *ld) {
+  int64_t ldn = m->rows == 1 ? max1(m->cols) : m->rs;
+  int64_t ldt = m->cols == 1 ? max1(m->rows) : m->cs;
+  if ((m->cols == 1 || m->cs == 1) && ldn >= max1(m->cols) && ldn <= INT_MAX) {
+    *tr = CblasNoTrans;
+    *ld = (int)ldn;
+    return true;
+  }
+  if ((m->rows == 1 || m->rs == 1) && ldt >= max1(m->rows) && ldt <= INT_MAX) {
+    *tr = CblasTrans;
+    *ld = (int)ldt;
+    return true;
+  }
+  return false;
+}
+
+/* Copy m into a fresh row-major buffer (or just allocate it: fill false). */
+static bool pack(mat *m, size_t esz, bool fill, char **buf) {
+  size_t n = (size_t)(m->rows * m->cols);
+  char *b = malloc(n ? n * esz : esz);
+  if (!b) return false;
+  if (fill)
+    for (int64_t i = 0; i < m->rows; i++)
+      for (int64_t j = 0; j < m->cols; j++)
+        memcpy(b + (size_t)(i * m->cols + j) * esz, m->p + (i * m->rs + j * m->cs) * (int64_t)esz,
+               esz);
+  mat r = {b, m->rows, m->cols, m->cols, 1};
+  *m = r;
+  *buf = b;
+  return true;
+}
+
+static void unpack(const mat *from, mat to, size_t esz) {
+  for (int64_t i = 0; i < to.rows; i++)
+    for (int64_t j = 0; j < to.cols; j++)
+      memcpy(to.p + (i * to.rs + j * to.cs) * (int64_t)esz,
+             from->p + (i * from->cols + j) * (int64_t)esz, esz);
+}
+
+/* ---- the integer (and degenerate k = 0) loop ----
+ * Rows of C are split over the pool. For each row, columns go in blocks
+ * that fit a stack accumulator, and the k loop walks rows of B (packed
+ * first unless its rows are contiguous). */
+typedef struct gemm_ctx {
+  mat c, a, b;
+  double alpha, beta;
+} gemm_ctx;
+
+#define JBLOCK 256
+#define LOOP_GEMM(S, T)                                                              \
+  static void loop_gemm_##S(int64_t i0, int64_t i1, void *vctx) {                    \
+    const gemm_ctx *g = vctx;                                                        \
+    const T alpha = (T)g->alpha, beta = (T)g->beta;                                  \
+    const int64_t n = g->c.cols, k = g->a.cols;                                      \
+    T acc[JBLOCK];                                                                   \
+    for (int64_t i = i0; i < i1; i++)                                                \
+      for (int64_t j0 = 0; j0 < n; j0 += JBLOCK) {                                   \
+        int64_t nj = n - j0 < JBLOCK ? n - j0 : JBLOCK;                              \
+        for (int64_t j = 0; j < nj; j++) acc[j] = 0;                                 \
+        for (int64_t p = 0; p < k; p++) {                                            \
+          T x = *(const T *)(g->a.p + (i * g->a.rs + p * g->a.cs) * (int64_t)sizeof(T)); \
+          const T *brow = (const T *)g->b.p + p * g->b.rs + j0 * g->b.cs;            \
+          for (int64_t j = 0; j < nj; j++) acc[j] += (T)(x * brow[j]);               \
+        }                                                                            \
+        T *crow = (T *)g->c.p + i * g->c.rs + j0 * g->c.cs;                          \
+        if (g->beta == 0)                                                            \
+          for (int64_t j = 0; j < nj; j++) crow[j * g->c.cs] = (T)(alpha * acc[j]);  \
+        else                                                                         \
+          for (int64_t j = 0; j < nj; j++)                                           \
+            crow[j * g->c.cs] = (T)(beta * crow[j * g->c.cs] + alpha * acc[j]);      \
+      }                                                                              \
+  }
+LOOP_GEMM(f32, float)
+LOOP_GEMM(f64, double)
+LOOP_GEMM(i64, int64_t)
+LOOP_GEMM(i32, int32_t)
+LOOP_GEMM(i16, int16_t)
+LOOP_GEMM(i8, int8_t)
+LOOP_GEMM(u8, uint8_t)
+
+static const lt_range_fn loop_gemm[LT_NDTYPES] = {
+    [LT_FLOAT32] = loop_gemm_f32, [LT_FLOAT64] = loop_gemm_f64, [LT_INT64] = loop_gemm_i64,
+    [LT_INT32] = loop_gemm_i32,   [LT_INT16] = loop_gemm_i16,   [LT_INT8] = loop_gemm_i8,
+    [LT_UINT8] = loop_gemm_u8};
+
+static int run_loop_gemm(const char *fn, lt_dtype dt, mat c, double beta, double alpha, mat a,
+                         mat b) {
+  char *bbuf = NULL;
+  if (b.cs != 1 && b.cols > 1 && !pack(&b, lt_dtype_size(dt), true, &bbuf))
+    return lt_errorf("%s: out of memory packing a matrix", fn);
+  if (b.cols == 1) b.cs = 1;
+  gemm_ctx g = {c, a, b, alpha, beta};
+  int64_t work = max1(c.cols * max1(a.cols));
+  lt_parallel_for(c.rows, max1(LT_GRAIN / work), loop_gemm[dt], &g);
+  free(bbuf);
+  return 0;
+}
+
+/* ---- BLAS ---- */
+
+/* y = beta·y + alpha·A·x with C a column (n == 1). Returns false when the
+ * strides do not suit gemv, so the caller falls back to gemm. */
+static bool blas_gemv(lt_dtype dt, mat c, double beta, double alpha, mat a, mat b) {
+  CBLAS_TRANSPOSE ta;
+  int lda;
+  int64_t incx = a.cols == 1 ? 1 : b.rs, incy = c.rows == 1 ? 1 : c.rs;
+  if (!blas_layout(&a, &ta, &lda) || incx < 1 || incy < 1 || incx > INT_MAX || incy > INT_MAX)
+    return false;
+  /* a Trans matrix is handed over as its row-major transpose */
+  int m = (int)(ta == CblasNoTrans ? a.rows : a.cols), n = (int)(ta == CblasNoTrans ? a.cols : a.rows);
+  if (beta == 0) { /* beta = 0 must ignore C, NaNs included */
+    for (int64_t i = 0; i < c.rows; i++) memset(c.p + i * c.rs * (int64_t)lt_dtype_size(dt), 0, lt_dtype_size(dt));
+  }
+  if (dt == LT_FLOAT32)
+    cblas_sgemv(CblasRowMajor, ta, m, n, (float)alpha, (const float *)a.p, lda, (const float *)b.p,
+                (int)incx, (float)beta, (float *)c.p, (int)incy);
+  else
+    cblas_dgemv(CblasRowMajor, ta, m, n, alpha, (const double *)a.p, lda, (const double *)b.p,
+                (int)incx, beta, (double *)c.p, (int)incy);
+  return true;
+}
+
+static int blas_gemm(const char *fn, lt_dtype dt, mat c, double beta, double alpha, mat a, mat b) {
+  size_t esz = lt_dtype_size(dt);
+  if (c.rows > INT_MAX || c.cols > INT_MAX || a.cols > INT_MAX)
+    return lt_errorf("%s: matrices too large for BLAS (a dimension exceeds %d)", fn, INT_MAX);
+  /* a row result is a column of the transposed product */
+  if (c.cols != 1 && c.rows == 1) {
+    mat t = mat_t(a);
+    a = mat_t(b);
+    b = t;
+    c = mat_t(c);
+  }
+  if (c.cols == 1 && blas_gemv(dt, c, beta, alpha, a, b)) return 0;
+  CBLAS_TRANSPOSE tc = CblasNoTrans, ta = CblasNoTrans, tb = CblasNoTrans;
+  int ldc = 1, lda = 1, ldb = 1;
+  char *cbuf = NULL, *abuf = NULL, *bbuf = NULL;
+  mat c0 = c;
+  if (blas_layout(&c, &tc, &ldc) && tc == CblasTrans) { /* Cᵀ = Bᵀ Aᵀ */
+    mat t = mat_t(a);
+    a = mat_t(b);
+    b = t;
+    c = mat_t(c);
+    c0 = c;
+  }
+  if (!blas_layout(&c, &tc, &ldc) || tc != CblasNoTrans) {
+    if (!pack(&c, esz, beta != 0, &cbuf)) goto oom;
+    ldc = (int)max1(c.cols);
+  }
+  if (!blas_layout(&a, &ta, &lda)) {
+    if (!pack(&a, esz, true, &abuf)) goto oom;
+    blas_layout(&a, &ta, &lda);
+  }
+  if (!blas_layout(&b, &tb, &ldb)) {
+    if (!pack(&b, esz, true, &bbuf)) goto oom;
+    blas_layout(&b, &tb, &ldb);
+  }
+  int m = (int)c.rows, n = (int)c.cols, k = (int)a.cols;
+  if (dt == LT_FLOAT32)
+    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, (float)alpha, (const float *)a.p, lda,
+                (const float *)b.p, ldb, (float)beta, (float *)c.p, ldc);
+  else
+    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, (const double *)a.p, lda,
+                (const double *)b.p, ldb, beta, (double *)c.p, ldc);
+  if (cbuf) unpack(&c, c0, esz);
+  free(cbuf);
+  free(abuf);
+  free(bbuf);
+  return 0;
+oom:
+  free(cbuf);
+  free(abuf);
+  free(bbuf);
+  return lt_errorf("%s: out of memory packing a matrix", fn);
+}
+
+/* C = beta·C + alpha·A·B. C must not overlap A or B. */
+static int gemm(const char *fn, lt_dtype dt, mat c, double beta, double alpha, mat a, mat b) {
+  if (c.rows == 0 || c.cols == 0) return 0;
+  if (lt_dtype_is_float(dt) && a.cols > 0) return blas_gemm(fn, dt, c, beta, alpha, a, b);
+  return run_loop_gemm(fn, dt, c, beta, alpha, a, b);
+}
+
+/* ---- checks ---- */
+
+static bool shares(const lt_tensor *x, const lt_tensor *y) {
+  return x && y && x->storage == y->storage;
+}
+
+/* CPU, one computable dtype for every tensor given (NULLs skipped). */
+static int check_inputs(const char *fn, int n, lt_tensor *const *t, const char *const *names) {
+  lt_dtype dt = LT_NDTYPES;
+  const char *first = NULL;
+  for (int i = 0; i < n; i++) {
+    if (!t[i]) continue;
+    if (lt_tensor_device(t[i]).type != LT_CPU)
+      return lt_errorf("%s: this build has no CUDA support", fn);
+    lt_dtype d = t[i]->dtype;
+    if (!loop_gemm[d])
+      return lt_errorf("%s: not defined for %s tensors (%s)", fn, lt_dtype_name(d), names[i]);
+    if (dt == LT_NDTYPES) {
+      dt = d;
+      first = names[i];
+    } else if (d != dt) {
+      return lt_errorf("%s: expected tensors of one dtype, %s is %s but %s is %s", fn, first,
+                       lt_dtype_name(dt), names[i], lt_dtype_name(d));
+    }
+  }
+  return 0;
+}
+
+static int check_dim(const char *fn, const lt_tensor *t, int nd, const char *name) {
+  if (t->ndim == nd) return 0;
+  return lt_errorf("%s: %s must be %d-dimensional, got %d dimension%s", fn, name, nd, t->ndim,
+                   t->ndim == 1 ? "" : "s");
+}
+
+static int mismatch(const char *fn, const char *na, const lt_tensor *a, const char *nb,
+                    const lt_tensor *b) {
+  char x[128], y[128];
+  return lt_errorf("%s: size mismatch, %s is %s, %s is %s", fn, na,
+                   lt_shape_str(a->ndim, a->size, x, sizeof x), nb,
+                   lt_shape_str(b->ndim, b->size, y, sizeof y));
+}
+
+/* ---- the one driver: res = beta·M + alpha·A·B over batch dims ----
+ * a, b (and res unless `reduce`) have nb leading batch dims of shape
+ * bshape (a and b may have stride 0 there); reduce sums the batch into a
+ * 2-D res (addbmm). */
+typedef struct product {
+  const char *fn;
+  lt_tensor *a, *b;
+  int nb;
+  const int64_t *bshape;
+  bool reduce;
+} product;
+
+static int64_t batch_offset(const lt_tensor *t, int nb, const int64_t *bshape, int64_t idx) {
+  int64_t off = 0;
+  for (int d = nb - 1; d >= 0; d--) {
+    off += (idx % bshape[d]) * t->stride[d];
+    idx /= bshape[d];
+  }
+  return off;
+}
+
+static int run_product(const product *pr, lt_tensor *res, double beta, double alpha) {
+  int64_t nbatch = 1;
+  for (int d = 0; d < pr->nb; d++) nbatch *= pr->bshape[d];
+  lt_dtype dt = pr->a->dtype;
+  if (pr->reduce && nbatch == 0) { /* an empty sum: res = beta·res */
+    mat c = mat_of(res, 0), z = {c.p, c.rows, 0, 0, 0};
+    return gemm(pr->fn, dt, c, beta, alpha, z, z);
+  }
+  for (int64_t i = 0; i < nbatch; i++) {
+    mat c = mat_of(res, pr->reduce ? 0 : batch_offset(res, pr->nb, pr->bshape, i));
+    mat a = mat_of(pr->a, batch_offset(pr->a, pr->nb, pr->bshape, i));
+    mat b = mat_of(pr->b, batch_offset(pr->b, pr->nb, pr->bshape, i));
+    if (gemm(pr->fn, dt, c, pr->reduce && i > 0 ? 1.0 : beta, alpha, a, b)) return -1;
+  }
+  return 0;
+}
+
+static lt_tensor *new_result(const char *fn, lt_tensor *out, lt_dtype dt, int nd,
+                             const int64_t *size) {
+  if (!out) return lt_tensor_empty(dt, nd, size);
+  if (lt_tensor_device(out).type != LT_CPU) return lt_error("%s: this build has no CUDA support", fn);
+  if (out->dtype != dt)
+    return lt_error("%s: result tensor is %s but the inputs are %s", fn, lt_dtype_name(out->dtype),
+                    lt_dtype_name(dt));
+  /* a result of the right shape is written through its own strides (a
+   * transposed or strided view stays one, as with Torch7's resize) */
+  bool same = out->ndim == nd && !memcmp(out->size, size, sizeof(int64_t) * (size_t)nd);
+  if (!same && lt_tensor_resize(out, nd, size)) return NULL;
+  lt_tensor_retain(out);
+  return out;
+}
+
+/* Whether m expands to size (NumPy rules, m not growing the result). */
+static bool broadcasts_to(const lt_tensor *m, int nd, const int64_t *size) {
+  if (m->ndim > nd) return false;
+  for (int i = 0; i < m->ndim; i++) {
+    int64_t s = m->size[m->ndim - 1 - i];
+    if (s != 1 && s != size[nd - 1 - i]) return false;
+  }
+  return true;
+}
+
+/* out = beta·m + alpha·(product), result shape (nd, size); m may be NULL. */
+static lt_tensor *add_product(const product *pr, lt_tensor *out, double beta, lt_tensor *m,
+                              double alpha, int nd, const int64_t *size) {
+  const char *fn = pr->fn;
+  char x[128], y[128];
+  if (!m) beta = 0;
+  if (out && out != m && (shares(out, pr->a) || shares(out, pr->b) || shares(out, m))) {
+    /* out overlaps an input: compute aside, then move in */
+    lt_tensor *r = add_product(pr, NULL, beta, m, alpha, nd, size);
+    if (!r) return NULL;
+    lt_tensor *o = new_result(fn, out, r->dtype, nd, size);
+    int rc = o ? lt_copy_(o, r) : -1;
+    lt_tensor_release(r);
+    if (rc) {
+      lt_tensor_release(o);
+      return NULL;
+    }
+    lt_tensor_bump_version(o);
+    return o;
+  }
+  lt_tensor *res;
+  if (out && out == m) { /* in place */
+    if (m->ndim != nd || memcmp(m->size, size, sizeof(int64_t) * (size_t)nd))
+      return lt_error("%s: size mismatch, in-place M is %s but the product is %s", fn,
+                      lt_shape_str(m->ndim, m->size, x, sizeof x), lt_shape_str(nd, size, y, sizeof y));
+    if (shares(m, pr->a) || shares(m, pr->b)) {
+      lt_tensor *c = lt_clone(m);
+      if (!c) return NULL;
+      int rc = run_product(pr, c, beta, alpha);
+      if (!rc) rc = lt_copy_(m, c);
+      lt_tensor_release(c);
+      if (rc) return NULL;
+    } else if (run_product(pr, m, beta, alpha)) {
+      return NULL;
+    }
+    lt_tensor_retain(m);
+    lt_tensor_bump_version(m);
+    return m;
+  }
+  if (m && !broadcasts_to(m, nd, size))
+    return lt_error("%s: size mismatch, M is %s but the product is %s", fn,
+                    lt_shape_str(m->ndim, m->size, x, sizeof x), lt_shape_str(nd, size, y, sizeof y));
+  if (!(res = new_result(fn, out, pr->a->dtype, nd, size))) return NULL;
+  if ((m && beta != 0 && lt_copy_(res, m)) || run_product(pr, res, beta, alpha)) {
+    lt_tensor_release(res);
+    return NULL;
+  }
+  lt_tensor_bump_version(res);
+  return res;
+}
+
+/* the result r moved into out (result-first form), or r itself */
+static lt_tensor *deliver(const char *fn, lt_tensor *out, lt_tensor *r) {
+  if (!r || !out) return r;
+  lt_tensor *o = new_result(fn, out, r->dtype, r->ndim, r->size);
+  if (o && lt_copy_(o, r)) {
+    lt_tensor_release(o);
+    o = NULL;
+  }
+  if (o) lt_tensor_bump_version(o);
+  lt_tensor_release(r);
+  return o;
+}
+
+/* ---- the ops ---- */
+
+static lt_tensor *addmm_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
+                             double alpha, lt_tensor *a, lt_tensor *b) {
+  lt_tensor *t[3] = {m, a, b};
+  const char *names[3] = {"M", "m1", "m2"};
+  if (check_inputs(fn, 3, t, names) || check_dim(fn, a, 2, "m1") || check_dim(fn, b, 2, "m2"))
+    return NULL;
+  if (a->size[1] != b->size[0]) return mismatch(fn, "m1", a, "m2", b), NULL;
+  int64_t size[2] = {a->size[0], b->size[1]};
+  product pr = {fn, a, b, 0, NULL, false};
+  return add_product(&pr, out, beta, m, alpha, 2, size);
+}
+
+lt_tensor *lt_mm(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
+  return addmm_impl("mm", out, 0, NULL, 1, a, b);
+}
+
+lt_tensor *lt_addmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *a,
+                    lt_tensor *b) {
+  return addmm_impl("addmm", out, beta, m, alpha, a, b);
+}
+
+static lt_tensor *addmv_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
+                             double alpha, lt_tensor *a, lt_tensor *x) {
+  lt_tensor *t[3] = {m, a, x};
+  const char *names[3] = {"M", "matrix", "vector"};
+  char s1[128];
+  if (check_inputs(fn, 3, t, names) || check_dim(fn, a, 2, "matrix") ||
+      check_dim(fn, x, 1, "vector"))
+    return NULL;
+  if (a->size[1] != x->size[0]) return mismatch(fn, "matrix", a, "vector", x), NULL;
+  int64_t n1[1] = {a->size[0]}, size[2] = {a->size[0], 1};
+  if (m && m->ndim > 1)
+    return lt_error("%s: M must be a vector, got size %s", fn, lt_shape_str(m->ndim, m->size, s1, sizeof s1));
+  if (out && out != m && (shares(out, a) || shares(out, x) || shares(out, m)))
+    return deliver(fn, out, addmv_impl(fn, NULL, beta, m, alpha, a, x));
+  if (out && out != m) {
+    lt_tensor *o = new_result(fn, out, a->dtype, 1, n1);
+    if (!o) return NULL;
+    lt_tensor_release(o);
+  }
+  /* products run on column views (n x 1) of the vectors */
+  lt_tensor *xc = lt_unsqueeze(x, 1);
+  lt_tensor *mc = m ? lt_unsqueeze(m, m->ndim) : NULL;
+  lt_tensor *oc = !out ? NULL : out == m ? mc : lt_unsqueeze(out, 1);
+  lt_tensor *r = NULL;
+  if (xc && (!m || mc) && (!out || oc)) {
+    product pr = {fn, a, xc, 0, NULL, false};
+    r = add_product(&pr, oc, beta, mc, alpha, 2, size);
+  }
+  if (r && out) {
+    lt_tensor_release(r);
+    lt_tensor_retain(out);
+    r = out;
+  } else if (r) {
+    lt_tensor *v = lt_view(r, 1, n1);
+    lt_tensor_release(r);
+    r = v;
+  }
+  if (oc != mc) lt_tensor_release(oc);
+  lt_tensor_release(mc);
+  lt_tensor_release(xc);
+  return r;
+}
+
+lt_tensor *lt_mv(lt_tensor *out, lt_tensor *a, lt_tensor *x) {
+  return addmv_impl("mv", out, 0, NULL, 1, a, x);
+}
+
+lt_tensor *lt_addmv(lt_tensor *out, double beta, lt_tensor *v, double alpha, lt_tensor *a,
+                    lt_tensor *x) {
+  return addmv_impl("addmv", out, beta, v, alpha, a, x);
+}
+
+static lt_tensor *addr_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
+                            double alpha, lt_tensor *x, lt_tensor *y) {
+  lt_tensor *t[3] = {m, x, y};
+  const char *names[3] = {"M", "vec1", "vec2"};
+  if (check_inputs(fn, 3, t, names) || check_dim(fn, x, 1, "vec1") || check_dim(fn, y, 1, "vec2"))
+    return NULL;
+  lt_tensor *xc = lt_unsqueeze(x, 1), *yr = lt_unsqueeze(y, 0);
+  lt_tensor *r = NULL;
+  if (xc && yr) {
+    int64_t size[2] = {x->size[0], y->size[0]};
+    product pr = {fn, xc, yr, 0, NULL, false};
+    r = add_product(&pr, out, beta, m, alpha, 2, size);
+  }
+  lt_tensor_release(xc);
+  lt_tensor_release(yr);
+  return r;
+}
+
+lt_tensor *lt_ger(lt_tensor *out, lt_tensor *x, lt_tensor *y) {
+  return addr_impl("ger", out, 0, NULL, 1, x, y);
+}
+
+lt_tensor *lt_addr(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *x,
+                   lt_tensor *y) {
+  return addr_impl("addr", out, beta, m, alpha, x, y);
+}
+
+static lt_tensor *baddbmm_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
+                               double alpha, lt_tensor *a, lt_tensor *b, bool reduce) {
+  lt_tensor *t[3] = {m, a, b};
+  const char *names[3] = {"M", "batch1", "batch2"};
+  if (check_inputs(fn, 3, t, names) || check_dim(fn, a, 3, "batch1") ||
+      check_dim(fn, b, 3, "batch2"))
+    return NULL;
+  if (a->size[0] != b->size[0] || a->size[2] != b->size[1])
+    return mismatch(fn, "batch1", a, "batch2", b), NULL;
+  int64_t size[3] = {a->size[0], a->size[1], b->size[2]};
+  product pr = {fn, a, b, 1, size, reduce};
+  return reduce ? add_product(&pr, out, beta, m, alpha, 2, size + 1)
+                : add_product(&pr, out, beta, m, alpha, 3, size);
+}
+
+lt_tensor *lt_bmm(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
+  return baddbmm_impl("bmm", out, 0, NULL, 1, a, b, false);
+}
+
+lt_tensor *lt_baddbmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *a,
+                      lt_tensor *b) {
+  return baddbmm_impl("baddbmm", out, beta, m, alpha, a, b, false);
+}
+
+lt_tensor *lt_addbmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *a,
+                     lt_tensor *b) {
+  return baddbmm_impl("addbmm", out, beta, m, alpha, a, b, true);
+}
+
+/* ---- dot ---- */
+#define DOT_LOOP(S, T)                                                              \
+  static double dot_##S(const char *x, int64_t sx, const char *y, int64_t sy, int64_t n) { \
+    int64_t acc = 0;                                                                \
+    for (int64_t i = 0; i < n; i++)                                                 \
+      acc += (int64_t)((const T *)x)[i * sx] * (int64_t)((const T *)y)[i * sy];     \
+    return (double)(T)acc;                                                          \
+  }
+DOT_LOOP(i64, int64_t)
+DOT_LOOP(i32, int32_t)
+DOT_LOOP(i16, int16_t)
+DOT_LOOP(i8, int8_t)
+DOT_LOOP(u8, uint8_t)
+
+/* A flat (1-D, positive stride) reading of t, or a contiguous copy. */
+static lt_tensor *flat(const lt_tensor *t, int64_t *inc) {
+  if (t->ndim == 1 && t->stride[0] >= 1 && t->stride[0] <= INT_MAX) {
+    *inc = t->stride[0];
+    lt_tensor_retain((lt_tensor *)t);
+    return (lt_tensor *)t;
+  }
+  *inc = 1;
+  return lt_contiguous(t);
+}
+
+int lt_dot(lt_tensor *a, lt_tensor *b, double *result) {
+  lt_tensor *t[2] = {a, b};
+  const char *names[2] = {"a", "b"};
+  if (check_inputs("dot", 2, t, names)) return -1;
+  int64_t n = lt_tensor_numel(a);
+  if (n != lt_tensor_numel(b)) return mismatch("dot", "a", a, "b", b);
+  if (n > INT_MAX) return lt_errorf("dot: vectors too long for BLAS (%lld elements)", (long long)n);
+  int64_t ia, ib;
+  lt_tensor *fa = flat(a, &ia), *fb = fa ? flat(b, &ib) : NULL;
+  if (!fb) {
+    lt_tensor_release(fa);
+    return -1;
+  }
+  const char *x = lt_tensor_data(fa), *y = lt_tensor_data(fb);
+  switch (a->dtype) {
+  case LT_FLOAT32: *result = cblas_sdot((int)n, (const float *)x, (int)ia, (const float *)y, (int)ib); break;
+  case LT_FLOAT64: *result = cblas_ddot((int)n, (const double *)x, (int)ia, (const double *)y, (int)ib); break;
+  case LT_INT64: *result = dot_i64(x, ia, y, ib, n); break;
+  case LT_INT32: *result = dot_i32(x, ia, y, ib, n); break;
+  case LT_INT16: *result = dot_i16(x, ia, y, ib, n); break;
+  case LT_INT8: *result = dot_i8(x, ia, y, ib, n); break;
+  default: *result = dot_u8(x, ia, y, ib, n); break;
+  }
+  lt_tensor_release(fa);
+  lt_tensor_release(fb);
+  return 0;
+}
+
+/* ---- matmul ---- */
+
+static lt_tensor *matmul_batched(lt_tensor *a, lt_tensor *b) {
+  const char *fn = "matmul";
+  bool va = a->ndim == 1, vb = b->ndim == 1;
+  lt_tensor *a2 = va ? lt_unsqueeze(a, 0) : (lt_tensor_retain(a), a);
+  lt_tensor *b2 = vb ? lt_unsqueeze(b, 1) : (lt_tensor_retain(b), b);
+  lt_tensor *ea = NULL, *eb = NULL, *r = NULL;
+  if (!a2 || !b2) goto done;
+  int nb;
+  int64_t shape[LT_MAX_DIMS], sa[LT_MAX_DIMS], sb[LT_MAX_DIMS];
+  if (lt_broadcast_shape(fn, a2->ndim - 2, a2->size, b2->ndim - 2, b2->size, &nb, shape)) goto done;
+  if (nb + 2 > LT_MAX_DIMS) {
+    lt_error("%s: too many dimensions", fn);
+    goto done;
+  }
+  memcpy(sa, shape, sizeof(int64_t) * (size_t)nb);
+  memcpy(sb, shape, sizeof(int64_t) * (size_t)nb);
+  sa[nb] = a2->size[a2->ndim - 2];
+  sa[nb + 1] = sb[nb] = a2->size[a2->ndim - 1];
+  sb[nb + 1] = b2->size[b2->ndim - 1];
+  if (!(ea = lt_expand(a2, nb + 2, sa)) || !(eb = lt_expand(b2, nb + 2, sb))) goto done;
+  int64_t size[LT_MAX_DIMS];
+  memcpy(size, shape, sizeof(int64_t) * (size_t)nb);
+  size[nb] = sa[nb];
+  size[nb + 1] = sb[nb + 1];
+  product pr = {fn, ea, eb, nb, shape, false};
+  lt_tensor *full = add_product(&pr, NULL, 0, NULL, 1, nb + 2, size);
+  if (!full) goto done;
+  /* drop the dims added for vector operands */
+  int nd = nb;
+  if (!va) size[nd++] = sa[nb];
+  if (!vb) size[nd++] = sb[nb + 1];
+  r = (va || vb) ? lt_view(full, nd, size) : (lt_tensor_retain(full), full);
+  lt_tensor_release(full);
+done:
+  lt_tensor_release(a2);
+  lt_tensor_release(b2);
+  lt_tensor_release(ea);
+  lt_tensor_release(eb);
+  return r;
+}
+
+lt_tensor *lt_matmul(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
+  const char *fn = "matmul";
+  lt_tensor *t[2] = {a, b};
+  const char *names[2] = {"a", "b"};
+  if (check_inputs(fn, 2, t, names)) return NULL;
+  if (a->ndim == 0 || b->ndim == 0)
+    return lt_error("%s: both arguments must be at least 1-dimensional, got %d and %d dimensions",
+                    fn, a->ndim, b->ndim);
+  int64_t ka = a->size[a->ndim - 1], kb = b->size[b->ndim == 1 ? 0 : b->ndim - 2];
+  if (ka != kb) return mismatch(fn, "a", a, "b", b), NULL;
+  if (a->ndim == 1 && b->ndim == 1) {
+    double d;
+    if (lt_dot(a, b, &d)) return NULL;
+    return deliver(fn, out, lt_tensor_scalar(a->dtype, d));
+  }
+  if (a->ndim == 2 && b->ndim == 2) return addmm_impl(fn, out, 0, NULL, 1, a, b);
+  if (a->ndim == 2 && b->ndim == 1) return addmv_impl(fn, out, 0, NULL, 1, a, b);
+  if (a->ndim == 1 && b->ndim == 2) { /* xᵀB = (Bᵀx)ᵀ */
+    lt_tensor *bt = lt_transpose(b, 0, 1);
+    lt_tensor *r = bt ? addmv_impl(fn, out, 0, NULL, 1, bt, a) : NULL;
+    lt_tensor_release(bt);
+    return r;
+  }
+  if (b->ndim <= 2) { /* fold a's batch dims into rows: one big gemm */
+    int64_t rows[2] = {-1, ka};
+    lt_tensor *a2 = lt_reshape(a, 2, rows);
+    if (!a2) return NULL;
+    lt_tensor *r2 = b->ndim == 2 ? addmm_impl(fn, NULL, 0, NULL, 1, a2, b)
+                                 : addmv_impl(fn, NULL, 0, NULL, 1, a2, b);
+    lt_tensor_release(a2);
+    if (!r2) return NULL;
+    int64_t size[LT_MAX_DIMS];
+    memcpy(size, a->size, sizeof(int64_t) * (size_t)(a->ndim - 1));
+    int nd = a->ndim - 1;
+    if (b->ndim == 2) size[nd++] = b->size[1];
+    lt_tensor *r = lt_view(r2, nd, size);
+    lt_tensor_release(r2);
+    return deliver(fn, out, r);
+  }
+  return deliver(fn, out, matmul_batched(a, b));
+}
+
+/* ---- op table (kernels above; backward comes with autograd) ---- */
+#define OTHER(id, nm) static const lt_opdef op_##id = {.name = nm, .kind = LT_KIND_OTHER};
+OTHER(mm, "mm")
+OTHER(mv, "mv")
+OTHER(bmm, "bmm")
+OTHER(addmm, "addmm")
+OTHER(addmv, "addmv")
+OTHER(addr, "addr")
+OTHER(baddbmm, "baddbmm")
+OTHER(addbmm, "addbmm")
+OTHER(dot, "dot")
+OTHER(ger, "ger")
+OTHER(matmul, "matmul")
+
+const lt_opdef *const lt_ops_linalg[] = {&op_mm,      &op_mv,     &op_bmm,    &op_addmm,
+                                         &op_addmv,   &op_addr,   &op_baddbmm, &op_addbmm,
+                                         &op_dot,     &op_ger,    &op_matmul, NULL};
