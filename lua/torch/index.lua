@@ -1,1 +1,5 @@
--- torch index functions (being written).
+-- torch index and shape functions: index, indexSelect, indexCopy, indexAdd,
+-- indexFill, gather, scatter, scatterAdd, nonzero, maskedFill, maskedSelect,
+-- maskedCopy, cat, stack, split, chunk, repeatTensor, flip, roll.
+-- All are C functions (lua/binding/index.c registers them into core.fn and
+-- core.methods); nothing is composed in Lua. See docs/tensor/index.md.
