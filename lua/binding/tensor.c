@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "binding.h"
 
@@ -688,6 +689,16 @@ static int l_get_num_threads(lua_State *L) {
   return 1;
 }
 
+/* clock() -> wall seconds (monotonic), cpu seconds of the process */
+static int l_clock(lua_State *L) {
+  struct timespec w, c;
+  clock_gettime(CLOCK_MONOTONIC, &w);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
+  lua_pushnumber(L, (lua_Number)w.tv_sec + w.tv_nsec * 1e-9);
+  lua_pushnumber(L, (lua_Number)c.tv_sec + c.tv_nsec * 1e-9);
+  return 2;
+}
+
 static const luaL_Reg methods[] = {
     {"dim", l_dim},         {"nElement", l_nelement},     {"dtype", l_dtype},
     {"size", l_size},       {"stride", l_stride},         {"storage", l_storage},
@@ -714,6 +725,7 @@ static const luaL_Reg functions[] = {
     {"empty_cache", l_empty_cache},
     {"setnumthreads", l_set_num_threads},
     {"getnumthreads", l_get_num_threads},
+    {"clock", l_clock},
     {NULL, NULL}};
 
 static const luaL_Reg storage_methods[] = {

@@ -115,3 +115,35 @@ for _, name in ipairs({'dim', 'nElement', 'size', 'stride', 'view', 'reshape', '
     torch[name] = function(t, ...) return methods[name](t, ...) end
   end
 end
+
+-- torch.Timer(): Torch7's stopwatch. timer:time() -> {real=, user=, sys=}
+-- (user+sys reported together as user: the process CPU time).
+local Timer = {}
+Timer.__index = Timer
+function torch.Timer()
+  local t = setmetatable({}, Timer)
+  return t:reset()
+end
+function Timer:reset()
+  self.wall0, self.cpu0 = core.clock()
+  self.stopped = nil
+  return self
+end
+function Timer:stop()
+  self.stopped = {core.clock()}
+  return self
+end
+function Timer:resume()
+  if self.stopped then
+    local w, c = core.clock()
+    self.wall0 = self.wall0 + (w - self.stopped[1])
+    self.cpu0 = self.cpu0 + (c - self.stopped[2])
+    self.stopped = nil
+  end
+  return self
+end
+function Timer:time()
+  local w, c = core.clock()
+  if self.stopped then w, c = self.stopped[1], self.stopped[2] end
+  return {real = w - self.wall0, user = c - self.cpu0, sys = 0}
+end
