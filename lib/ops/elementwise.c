@@ -1,7 +1,9 @@
 /* The generic elementwise dispatcher behind lt_unary/lt_binary/lt_ternary:
- * broadcasting, dtype promotion, the out argument, then one lt_iter run. */
+ * broadcasting, dtype promotion, the out argument, then one lt_iter run;
+ * and the autograd recording of every elementwise op, in one place. */
 #include <string.h>
 
+#include "../autograd/formula.h"
 #include "lutorch/autograd.h"
 #include "lutorch/op.h"
 
@@ -20,8 +22,8 @@ static bool is_input(const lt_tensor *out, int n, lt_tensor *const *in) {
   return false;
 }
 
-static lt_tensor *run(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
-                      const double *params) {
+static lt_tensor *compute(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
+                          const double *params) {
   char a[128], b[128];
   for (int i = 0; i < n; i++)
     if (lt_tensor_device(in[i]).type != LT_CPU)
@@ -99,6 +101,41 @@ fail:
   return NULL;
 }
 
+/* The slow path, taken only when a tensor involved has autograd state:
+ * record a node (LT_SAVE_* flags say what its backward reads), or, for a
+ * non-differentiable op writing into a tensor with history, cut it. */
+static lt_tensor *run_recorded(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
+                               const double *params) {
+  lt_node *node = NULL;
+  if (op->flags & LT_OPF_NONDIFF) { /* the result has no history */
+    if (out && lt_autograd_inplace_unrecorded(out, op->name)) return NULL;
+    bool prev = lt_set_grad_enabled(false); /* nor its internal conversions */
+    lt_tensor *r = compute(op, out, n, in, params);
+    lt_set_grad_enabled(prev);
+    return r;
+  }
+  if (lt_record_begin(&node, op->name, op->backward, out, n, in)) return NULL;
+  if (!node) return compute(op, out, n, in, params);
+  for (int i = 0; i < op->nparams; i++) node->params[i] = params[i];
+  for (int i = 0; i < n; i++)
+    if ((op->flags & (LT_SAVE_IN0 << i)) && lt_node_save(node, i, in[i])) return lt_record_end(node, NULL);
+  lt_tensor *res = compute(op, out, n, in, params);
+  if (res && (op->flags & LT_SAVE_OUT) && lt_node_save_output(node, LT_SAVED_OUT, res)) {
+    lt_tensor_release(res);
+    res = NULL;
+  }
+  return lt_record_end(node, res);
+}
+
+/* No autograd state anywhere: a couple of branches and straight on. */
+static lt_tensor *run(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
+                      const double *params) {
+  bool ag = out && out->ag;
+  for (int i = 0; i < n; i++) ag |= in[i]->ag != NULL;
+  if (__builtin_expect(ag, 0)) return run_recorded(op, out, n, in, params);
+  return compute(op, out, n, in, params);
+}
+
 lt_tensor *lt_unary(const lt_opdef *op, lt_tensor *out, lt_tensor *a, const double *params) {
   lt_tensor *in[1] = {a};
   return run(op, out, 1, in, params);
@@ -120,8 +157,7 @@ lt_tensor *lt_ternary(const lt_opdef *op, lt_tensor *out, lt_tensor *a, lt_tenso
 
 static lt_tensor *binary_named(const char *name, lt_tensor *a, lt_tensor *b) {
   static const double one[1] = {1};
-  const lt_opdef *op = lt_op_find(name);
-  return lt_binary(op, NULL, a, b, one);
+  return lt_binary(lt_op_cached(name), NULL, a, b, one);
 }
 
 lt_tensor *lt_add(lt_tensor *a, lt_tensor *b) { return binary_named("add", a, b); }
@@ -141,7 +177,7 @@ lt_tensor *lt_mul_scalar(lt_tensor *a, double s) { return with_scalar("mul", a, 
 lt_tensor *lt_add_scalar(lt_tensor *a, double s) { return with_scalar("add", a, s); }
 
 lt_tensor *lt_unary_by_name(const char *name, lt_tensor *a) {
-  const lt_opdef *op = lt_op_find(name);
+  const lt_opdef *op = lt_op_find(name); /* not cached: name may not be a literal */
   if (!op || op->kind != LT_KIND_UNARY) return lt_error("%s: no such unary op", name);
   return lt_unary(op, NULL, a, NULL);
 }

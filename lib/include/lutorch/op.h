@@ -36,8 +36,11 @@ enum {
 
 /* Backward: gout[i] is the gradient of output i (NULL if it got none);
  * fill gin[j] with a new reference for each input j that needs a gradient
- * (node->needs_grad[j]), built from lt_ ops so that it can itself be
- * recorded (gradients of gradients). Returns 0, or -1 with an error set. */
+ * (lt_needs_grad(node, j)), built from lt_ ops so that it can itself be
+ * recorded (gradients of gradients); leaving gin[j] NULL means zero. A
+ * gradient may have the broadcast shape or another dtype: the engine sums
+ * and casts it to the input's. Returns 0, or -1 with an error set.
+ * See lutorch/autograd.h and docs/autograd.md. */
 typedef int (*lt_backward_fn)(struct lt_node *node, lt_tensor *const *gout, lt_tensor **gin);
 
 #define LT_OP_MAX_PARAMS 4
@@ -50,6 +53,17 @@ typedef struct lt_opdef {
   lt_loop1d loop[LT_NDTYPES];      /* elementwise kinds: per-dtype CPU loop */
   lt_backward_fn backward;         /* NULL: not differentiable */
 } lt_opdef;
+
+/* Elementwise kinds: flags saying what the dispatcher saves for the op's
+ * backward, which reads them with lt_saved_tensor(node, k): input k in
+ * slot k, the output in slot LT_SAVED_OUT. */
+enum {
+  LT_SAVE_IN0 = 1u << 8,
+  LT_SAVE_IN1 = 1u << 9,
+  LT_SAVE_IN2 = 1u << 10,
+  LT_SAVE_OUT = 1u << 11,
+};
+#define LT_SAVED_OUT 3
 
 /* The table: every family's entries, in one array. */
 const lt_opdef *const *lt_op_table(int *count);
@@ -66,6 +80,8 @@ extern const lt_opdef *const lt_ops_lapack[];
 extern const lt_opdef *const lt_ops_index[];
 extern const lt_opdef *const lt_ops_shape[];
 extern const lt_opdef *const lt_ops_random[];
+extern const lt_opdef *const lt_ops_optim[];
+extern const lt_opdef *const lt_ops_nn[];
 
 /* ---- generic elementwise dispatch ----
  * out may be NULL (allocate), one of the inputs (in place) or another tensor

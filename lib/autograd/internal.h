@@ -1,0 +1,14 @@
+/* Private declarations shared by lib/autograd and the op files that record. */
+#ifndef LUTORCH_AUTOGRAD_INTERNAL_H
+#define LUTORCH_AUTOGRAD_INTERNAL_H
+
+#include "lutorch/autograd.h"
+
+/* t's meta, allocated (zeroed) if it has none; NULL + error when out of memory */
+lt_autograd_meta *lt_autograd_meta_get(lt_tensor *t);
+/* Give a freed meta back for reuse. */
+void lt_autograd_meta_recycle(lt_autograd_meta *m);
+/* Drop saved tensors, hooks and context (after a backward without retainGraph). */
+void lt_node_free_saved(lt_node *node);
+
+#endif
