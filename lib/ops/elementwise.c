@@ -6,6 +6,7 @@
 #include "../autograd/formula.h"
 #include "lutorch/autograd.h"
 #include "lutorch/op.h"
+#include "lutorch/parallel.h"
 
 static lt_dtype compute_dtype(const lt_opdef *op, int n, lt_tensor *const *in) {
   int first = (op->flags & LT_OPF_MASK_FIRST) ? 1 : 0;
@@ -22,8 +23,55 @@ static bool is_input(const lt_tensor *out, int n, lt_tensor *const *in) {
   return false;
 }
 
+/* The common case of small-op workloads: every operand has the op's own
+ * dtype and the same shape, all contiguous on the CPU, and the result is
+ * fresh or one of the operands. One loop call, no broadcasting or lt_iter. */
+static bool simple_case(const lt_opdef *op, const lt_tensor *out, int n, lt_tensor *const *in) {
+  const lt_tensor *a = in[0];
+  if (lt_tensor_device(a).type != LT_CPU || (op->flags & (LT_OPF_MASK_FIRST | LT_OPF_FLOAT)) ||
+      !op->loop[a->dtype] || !lt_tensor_is_contiguous(a))
+    return false;
+  for (int i = 1; i < n; i++)
+    if (in[i]->dtype != a->dtype || !lt_tensor_same_shape(in[i], a) ||
+        lt_tensor_device(in[i]).type != LT_CPU || !lt_tensor_is_contiguous(in[i]))
+      return false;
+  if (!out) return true;
+  if (!is_input(out, n, in)) return false;
+  return !(op->flags & LT_OPF_BOOL_OUT) || out->dtype == LT_BOOL;
+}
+
+static lt_tensor *compute_simple(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
+                                 const double *params) {
+  const lt_tensor *a = in[0];
+  lt_dtype odt = (op->flags & LT_OPF_BOOL_OUT) ? LT_BOOL : a->dtype;
+  lt_tensor *res = out;
+  if (res)
+    lt_tensor_retain(res);
+  else if (!(res = lt_tensor_empty(odt, a->ndim, a->size)))
+    return NULL;
+  int64_t numel = lt_tensor_numel(a);
+  if (numel >= LT_GRAIN) { /* big: let lt_iter split it over the threads */
+    lt_tensor *ops[LT_ITER_MAX] = {res};
+    for (int i = 0; i < n; i++) ops[1 + i] = in[i];
+    lt_iter it;
+    lt_iter_init(&it, n + 1, ops);
+    lt_iter_run(&it, op->loop[a->dtype], params);
+  } else if (numel > 0) {
+    char *data[LT_ITER_MAX] = {lt_tensor_data(res)};
+    int64_t stride[LT_ITER_MAX] = {(int64_t)lt_dtype_size(odt)};
+    for (int i = 0; i < n; i++) {
+      data[1 + i] = lt_tensor_data(in[i]);
+      stride[1 + i] = (int64_t)lt_dtype_size(a->dtype);
+    }
+    op->loop[a->dtype](data, stride, numel, params);
+  }
+  lt_tensor_bump_version(res);
+  return res;
+}
+
 static lt_tensor *compute(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
                           const double *params) {
+  if (simple_case(op, out, n, in)) return compute_simple(op, out, n, in, params);
   char a[128], b[128];
   for (int i = 0; i < n; i++)
     if (lt_tensor_device(in[i]).type != LT_CPU)
