@@ -11,13 +11,16 @@ static const lt_device cpu = {LT_CPU, 0};
 static int check_sizes(const char *fn, int ndim, const int64_t *size, int64_t *numel) {
   if (ndim < 0 || ndim > LT_MAX_DIMS)
     return lt_errorf("%s: %d dimensions requested, at most %d supported", fn, ndim, LT_MAX_DIMS);
-  int64_t n = 1;
+  /* the product of the non-zero sizes must fit too: contiguous strides
+   * are made from it even when a zero size makes the tensor empty */
+  int64_t n = 1, nonzero = 1;
   for (int i = 0; i < ndim; i++) {
     if (size[i] < 0)
       return lt_errorf("%s: size of dimension %d is %lld, expected >= 0", fn, i + 1,
                        (long long)size[i]);
-    if (size[i] && n > INT64_MAX / size[i])
+    if (size[i] && nonzero > INT64_MAX / size[i])
       return lt_errorf("%s: sizes overflow the number of elements", fn);
+    if (size[i]) nonzero *= size[i];
     n *= size[i];
   }
   *numel = n;
