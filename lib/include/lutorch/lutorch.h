@@ -12,6 +12,7 @@
 #include "iter.h"
 #include "linalg.h"
 #include "op.h"
+#include "optim.h"
 #include "parallel.h"
 #include "random.h"
 #include "reduce.h"
