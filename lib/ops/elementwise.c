@@ -5,6 +5,7 @@
 
 #include "../autograd/formula.h"
 #include "lutorch/autograd.h"
+#include "lutorch/device.h"
 #include "lutorch/op.h"
 #include "lutorch/parallel.h"
 
@@ -72,10 +73,8 @@ static lt_tensor *compute_simple(const lt_opdef *op, lt_tensor *out, int n, lt_t
 static lt_tensor *compute(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
                           const double *params) {
   if (simple_case(op, out, n, in)) return compute_simple(op, out, n, in, params);
+  if (lt_device_any(out, n, in)) return lt_device_elementwise(op, out, n, in, params);
   char a[128], b[128];
-  for (int i = 0; i < n; i++)
-    if (lt_tensor_device(in[i]).type != LT_CPU)
-      return lt_error("%s: this build has no CUDA support", op->name);
   /* broadcast shape */
   int ndim = in[0]->ndim;
   int64_t shape[LT_MAX_DIMS];

@@ -11,6 +11,7 @@ int luaopen_torch_core(lua_State *L) {
   lb_open_random(L);
   lb_open_autograd(L);
   lb_open_io(L);
+  lb_open_cuda(L);
   lb_open_data(L);
   lb_open_optim(L);
   return 1;

@@ -17,7 +17,9 @@ static int64_t live_boxes; /* tensors held by Lua: their C structs count too */
 static int tensor_mt_ref = LUA_NOREF;
 
 /* Bytes held in C on behalf of Lua objects (the C structs are about 0.5 KiB). */
-static int64_t c_bytes(void) { return lt_alloc_live_bytes() + live_boxes * 512; }
+static int64_t c_bytes(void) {
+  return lt_alloc_live_bytes() + lt_device_bytes_in_use() + live_boxes * 512;
+}
 
 static void gc_account(lua_State *L) {
   if (c_bytes() <= gc_threshold) return;

@@ -20,6 +20,7 @@ require 'torch.index'
 require 'torch.random'
 require 'torch.autograd'
 require 'torch.io'
+require 'torch.cuda'
 
 -- every C function registered in core.fn is torch.<name> unless Lua defined one
 for name, f in pairs(core.fn) do

@@ -5,6 +5,7 @@
 #include "alloc.h"
 #include "autograd.h"
 #include "data.h"
+#include "device.h"
 #include "dtype.h"
 #include "error.h"
 #include "index.h"

@@ -1,0 +1,38 @@
+/* lutorch's CUDA backend: its C entry points. lib/ and the Lua binding reach
+ * them through the lt_device_ops table this backend registers (device.h);
+ * C programs built with CUDA may call them directly. Device indices are
+ * 0-based; tensors are lt_tensors whose storage lives on a GPU. */
+#ifndef LUTORCH_CUDA_H
+#define LUTORCH_CUDA_H
+
+#include "lutorch/device.h"
+#include "lutorch/op.h"
+
+/* Register the backend with lib (device.c calls this once). */
+void lt_cuda_register(void);
+/* GPUs present; 0 when there is none or the driver fails (never an error). */
+int lt_cuda_device_count(void);
+int lt_cuda_synchronize(int dev); /* dev < 0: all */
+
+int lt_cuda_fill_(lt_tensor *t, double v);
+/* dst = src: one device, one shape, any dtypes and strides */
+int lt_cuda_copy_(lt_tensor *dst, const lt_tensor *src);
+/* elementwise op of the op table (float32/float64 so far) */
+lt_tensor *lt_cuda_elementwise(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
+                               const double *params);
+/* "sum", "max", "min" of every element, as a double */
+int lt_cuda_reduce_all(const char *name, const lt_tensor *t, double *out);
+/* out = a (m x k) * b (k x n) with cuBLAS; out NULL allocates */
+lt_tensor *lt_cuda_mm(lt_tensor *out, const lt_tensor *a, const lt_tensor *b);
+int lt_cuda_uniform_(lt_tensor *t, double lo, double hi);
+
+/* TF32 tensor cores for float32 matrix products (off by default, as in
+ * PyTorch's torch.backends.cuda.matmul.allow_tf32) */
+void lt_cuda_set_tf32(int on);
+int lt_cuda_get_tf32(void);
+void lt_cuda_manual_seed(uint64_t seed);
+uint64_t lt_cuda_initial_seed(void);
+/* n consecutive counter values for a random kernel */
+uint64_t lt_cuda_philox_offset(uint64_t n);
+
+#endif

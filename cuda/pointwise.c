@@ -1,0 +1,188 @@
+/* Host side of elementwise ops on GPU tensors: the same contract as lib's
+ * CPU dispatcher (lib/ops/elementwise.c) -- broadcasting, dtype promotion,
+ * out = NULL / in place / result-first -- then one kernel launch.
+ * A CPU tensor of 0 dimensions (a number from Lua) is passed to the kernel
+ * as a scalar; any other CPU operand is a device-mixing error. */
+#include <math.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct {
+  const char *name;
+  int code;
+} named_op;
+
+static const named_op unary_ops[] = {
+    {"neg", LTK_NEG},     {"abs", LTK_ABS},     {"sign", LTK_SIGN},   {"relu", LTK_RELU},
+    {"floor", LTK_FLOOR}, {"ceil", LTK_CEIL},   {"round", LTK_ROUND}, {"trunc", LTK_TRUNC},
+    {"exp", LTK_EXP},     {"log", LTK_LOG},     {"log1p", LTK_LOG1P}, {"expm1", LTK_EXPM1},
+    {"sqrt", LTK_SQRT},   {"rsqrt", LTK_RSQRT}, {"sin", LTK_SIN},     {"cos", LTK_COS},
+    {"tan", LTK_TAN},     {"asin", LTK_ASIN},   {"acos", LTK_ACOS},   {"atan", LTK_ATAN},
+    {"sinh", LTK_SINH},   {"cosh", LTK_COSH},   {"tanh", LTK_TANH},   {"sigmoid", LTK_SIGMOID},
+    {"clamp", LTK_CLAMP}, {NULL, 0}};
+
+static const named_op binary_ops[] = {
+    {"add", LTK_ADD},   {"sub", LTK_SUB},   {"mul", LTK_MUL},
+    {"div", LTK_DIV},   {"pow", LTK_POW},   {"fmod", LTK_FMOD},
+    {"remainder", LTK_REMAINDER}, {"cmax", LTK_CMAX}, {"cmin", LTK_CMIN},
+    {"atan2", LTK_ATAN2}, {NULL, 0}};
+
+static int op_code(const lt_opdef *op) {
+  const named_op *t = op->kind == LT_KIND_UNARY ? unary_ops : op->kind == LT_KIND_BINARY ? binary_ops : NULL;
+  for (; t && t->name; t++)
+    if (!strcmp(t->name, op->name)) return t->code;
+  return -1;
+}
+
+/* the dtype the op computes in: lib's promotion rules */
+static lt_dtype compute_dtype(const lt_opdef *op, int n, lt_tensor *const *in) {
+  lt_dtype ct = in[0]->dtype;
+  for (int i = 1; i < n; i++) ct = lt_dtype_promote(ct, in[i]->dtype);
+  if (ct == LT_FLOAT16 || ct == LT_BFLOAT16) ct = LT_FLOAT32;
+  if ((op->flags & LT_OPF_FLOAT) && !lt_dtype_is_float(ct)) ct = LT_FLOAT32;
+  return ct;
+}
+
+/* every operand on dev, or a CPU number; fills *dev from the first GPU one */
+static int check_devices(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
+                         lt_device *dev) {
+  char a[32], b[32];
+  dev->type = LT_CPU;
+  dev->index = 0;
+  int first = 0;
+  if (out && lt_tensor_device(out).type == LT_CUDA) *dev = lt_tensor_device(out);
+  for (int i = 0; i < n; i++) {
+    lt_device d = lt_tensor_device(in[i]);
+    if (d.type != LT_CUDA) continue;
+    if (dev->type == LT_CPU) {
+      *dev = d;
+      first = i + 1;
+    } else if (!lt_device_equal(*dev, d)) {
+      return lt_errorf("%s: tensors on different devices: operand %d is on %s, %s %s", op->name,
+                       i + 1, lt_device_str(d, a, sizeof a),
+                       first ? "an earlier operand on" : "the result on",
+                       lt_device_str(*dev, b, sizeof b));
+    }
+  }
+  if (dev->type != LT_CUDA) return lt_errorf("%s: no CUDA tensor among the operands", op->name);
+  for (int i = 0; i < n; i++)
+    if (lt_tensor_device(in[i]).type == LT_CPU && in[i]->ndim != 0)
+      return lt_errorf("%s: tensors on different devices: operand %d is on cpu, the others on "
+                       "%s (only numbers mix with GPU tensors; move it with :cuda())",
+                       op->name, i + 1, lt_device_str(*dev, b, sizeof b));
+  if (out && lt_tensor_device(out).type == LT_CPU)
+    return lt_errorf("%s: tensors on different devices: the result is on cpu, the operands on %s",
+                     op->name, lt_device_str(*dev, b, sizeof b));
+  return 0;
+}
+
+static bool is_input(const lt_tensor *out, int n, lt_tensor *const *in) {
+  for (int i = 0; i < n; i++)
+    if (out == in[i]) return true;
+  return false;
+}
+
+lt_tensor *lt_cuda_elementwise(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
+                               const double *params) {
+  char a[128], b[128];
+  int code = op_code(op);
+  if (code < 0 || n > 2) return lt_error("%s: not implemented for CUDA tensors yet", op->name);
+  lt_device dev;
+  if (check_devices(op, out, n, in, &dev)) return NULL;
+
+  int ndim = in[0]->ndim;
+  int64_t shape[LT_MAX_DIMS];
+  memcpy(shape, in[0]->size, sizeof(int64_t) * (size_t)ndim);
+  for (int i = 1; i < n; i++)
+    if (lt_broadcast_shape(op->name, ndim, shape, in[i]->ndim, in[i]->size, &ndim, shape))
+      return NULL;
+  lt_dtype ct = compute_dtype(op, n, in);
+  if (ct != LT_FLOAT32 && ct != LT_FLOAT64)
+    return lt_error("%s: %s CUDA tensors are not supported yet (float32 and float64 are)",
+                    op->name, lt_dtype_name(ct));
+
+  lt_tensor *res, *tmp = NULL;
+  if (!out) {
+    if (!(res = lt_tensor_empty_on(ct, ndim, shape, dev))) return NULL;
+  } else if (is_input(out, n, in)) {
+    if (out->ndim != ndim || memcmp(out->size, shape, sizeof(int64_t) * (size_t)ndim))
+      return lt_error("%s: in-place result of size %s cannot hold the broadcast size %s",
+                      op->name, lt_shape_str(out->ndim, out->size, a, 128),
+                      lt_shape_str(ndim, shape, b, 128));
+    if (out->dtype != ct)
+      return lt_error("%s: in-place result is %s but the op produces %s", op->name,
+                      lt_dtype_name(out->dtype), lt_dtype_name(ct));
+    res = out;
+    lt_tensor_retain(res);
+  } else {
+    if (lt_tensor_resize(out, ndim, shape)) return NULL;
+    res = out;
+    lt_tensor_retain(res);
+    if (out->dtype != ct && !(tmp = lt_tensor_empty_on(ct, ndim, shape, dev))) goto fail;
+  }
+
+  /* operands: GPU tensors converted to ct and expanded; numbers as scalars */
+  lt_tensor *dst = tmp ? tmp : res, *held[2] = {NULL, NULL}, *geo[3] = {dst, NULL, NULL};
+  ltk_operand arg[2] = {{NULL, 0}, {NULL, 0}};
+  bool contiguous = lt_tensor_is_contiguous(dst);
+  for (int i = 0; i < n; i++) {
+    lt_tensor *x = in[i];
+    if (lt_tensor_device(x).type == LT_CPU) {
+      arg[i].scalar = lt_dtype_load(x->dtype, lt_tensor_data(x));
+      continue;
+    }
+    if (!(x = lt_to_dtype(x, ct))) goto fail_ops;
+    held[i] = x;
+    if (x->ndim != ndim || memcmp(x->size, shape, sizeof(int64_t) * (size_t)ndim)) {
+      lt_tensor *e = lt_expand(x, ndim, shape);
+      if (!e) goto fail_ops;
+      lt_tensor_release(x);
+      held[i] = x = e;
+    }
+    arg[i].ptr = lt_tensor_data(x);
+    geo[i + 1] = x;
+    contiguous = contiguous && lt_tensor_is_contiguous(x);
+  }
+  int64_t numel = lt_tensor_numel(dst);
+  if (numel > 0) {
+    if (lt_cuda_use(op->name, dev.index)) goto fail_ops;
+    ltk_geom g;
+    if (!contiguous) ltk_geom_init(&g, n + 1, geo);
+    cudaStream_t s = lt_cuda_stream(dev.index);
+    int sms = lt_cuda_sm_count(dev.index);
+    /* C callers may pass no params: clamp's bounds default to none */
+    double prm[2] = {params && op->nparams > 0 ? params[0] : -INFINITY,
+                     params && op->nparams > 1 ? params[1] : INFINITY};
+    cudaError_t err =
+        op->kind == LT_KIND_UNARY
+            ? ltk_unary(code, ct, lt_tensor_data(dst), arg[0], numel, contiguous ? NULL : &g,
+                        prm, sms, s)
+            : ltk_binary(code, ct, lt_tensor_data(dst), arg[0], arg[1], numel,
+                         contiguous ? NULL : &g, params && op->nparams > 0 ? params[0] : 1.0,
+                         sms, s);
+    if (err != cudaSuccess) {
+      lt_cuda_fail(op->name, "the elementwise kernel", err);
+      goto fail_ops;
+    }
+  }
+  lt_tensor_release(held[0]);
+  lt_tensor_release(held[1]);
+  if (tmp) {
+    int rc = lt_copy_(res, tmp);
+    lt_tensor_release(tmp);
+    tmp = NULL;
+    if (rc) goto fail;
+  } else {
+    lt_tensor_bump_version(res);
+  }
+  return res;
+
+fail_ops:
+  lt_tensor_release(held[0]);
+  lt_tensor_release(held[1]);
+fail:
+  lt_tensor_release(tmp);
+  lt_tensor_release(res);
+  return NULL;
+}
