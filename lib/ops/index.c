@@ -1,5 +1,5 @@
 /* Indexing along one dimension: index (indexSelect), indexCopy, indexAdd,
- * indexFill, gather, scatter, scatterAdd; and the family's op table.
+ * indexFill, gather, scatter, scatterAdd (the raw kernels).
  *
  * Two kernels do all of it:
  *  - gather (read side): out[p] = x[p with p[dim] = idx[p]]. One lt_iter
@@ -12,11 +12,12 @@
  *    place, scatterAdd needs no atomics, and a repeated index keeps the last
  *    write (deterministically).
  * The 1-D-index ops are these with the index "expanded": stride 0 outside
- * dim, so every line along dim reads the same index vector. */
+ * dim, so every line along dim reads the same index vector.
+ * These are the raw ops (ix_*, index_util.h); the public lt_* entry points,
+ * their autograd recording, backwards and op table are in index_grad.c. */
 #include <string.h>
 
 #include "index_util.h"
-#include "lutorch/op.h"
 
 /* ---- gather kernel ---- */
 
@@ -254,7 +255,7 @@ static lt_tensor *source_for(const lt_tensor *x, const lt_tensor *src) {
 
 /* ---- index / indexCopy / indexAdd / indexFill ---- */
 
-lt_tensor *lt_index_select(lt_tensor *out, const lt_tensor *x, int dim, const lt_tensor *idx) {
+lt_tensor *ix_index_select(lt_tensor *out, const lt_tensor *x, int dim, const lt_tensor *idx) {
   int d = check_target("index", x, dim);
   if (d < 0 || ix_check_cpu("index", idx)) return NULL;
   lt_tensor ig;
@@ -290,15 +291,15 @@ static int index_write(const char *fn, scat_op op, lt_tensor *x, int dim, const 
   return rc;
 }
 
-int lt_index_copy_(lt_tensor *x, int dim, const lt_tensor *idx, const lt_tensor *src) {
+int ix_index_copy_(lt_tensor *x, int dim, const lt_tensor *idx, const lt_tensor *src) {
   return index_write("indexCopy", SC_COPY, x, dim, idx, src, 0);
 }
 
-int lt_index_add_(lt_tensor *x, int dim, const lt_tensor *idx, const lt_tensor *src) {
+int ix_index_add_(lt_tensor *x, int dim, const lt_tensor *idx, const lt_tensor *src) {
   return index_write("indexAdd", SC_ADD, x, dim, idx, src, 0);
 }
 
-int lt_index_fill_(lt_tensor *x, int dim, const lt_tensor *idx, double value) {
+int ix_index_fill_(lt_tensor *x, int dim, const lt_tensor *idx, double value) {
   return index_write("indexFill", SC_FILL, x, dim, idx, NULL, value);
 }
 
@@ -334,7 +335,7 @@ static lt_tensor *elementwise_index(const char *fn, const lt_tensor *x, int d, c
   return ix;
 }
 
-lt_tensor *lt_gather(lt_tensor *out, const lt_tensor *x, int dim, const lt_tensor *idx) {
+lt_tensor *ix_gather(lt_tensor *out, const lt_tensor *x, int dim, const lt_tensor *idx) {
   int d = check_target("gather", x, dim);
   if (d < 0) return NULL;
   lt_tensor *ix = elementwise_index("gather", x, d, idx, NULL);
@@ -363,34 +364,14 @@ static int scatter_write(const char *fn, scat_op op, lt_tensor *x, int dim, cons
   return rc;
 }
 
-int lt_scatter_(lt_tensor *x, int dim, const lt_tensor *idx, const lt_tensor *src) {
+int ix_scatter_(lt_tensor *x, int dim, const lt_tensor *idx, const lt_tensor *src) {
   return scatter_write("scatter", SC_COPY, x, dim, idx, src, 0);
 }
 
-int lt_scatter_fill_(lt_tensor *x, int dim, const lt_tensor *idx, double value) {
+int ix_scatter_fill_(lt_tensor *x, int dim, const lt_tensor *idx, double value) {
   return scatter_write("scatter", SC_FILL, x, dim, idx, NULL, value);
 }
 
-int lt_scatter_add_(lt_tensor *x, int dim, const lt_tensor *idx, const lt_tensor *src) {
+int ix_scatter_add_(lt_tensor *x, int dim, const lt_tensor *idx, const lt_tensor *src) {
   return scatter_write("scatterAdd", SC_ADD, x, dim, idx, src, 0);
 }
-
-/* ---- op table ---- */
-
-#define OTHER(NAME, FLAGS) \
-  static const lt_opdef op_##NAME = {.name = #NAME, .kind = LT_KIND_OTHER, .flags = FLAGS};
-OTHER(index, 0)
-OTHER(indexCopy, 0)
-OTHER(indexAdd, 0)
-OTHER(indexFill, 0)
-OTHER(gather, 0)
-OTHER(scatter, 0)
-OTHER(scatterAdd, 0)
-OTHER(nonzero, LT_OPF_NONDIFF)
-OTHER(maskedFill, 0)
-OTHER(maskedSelect, 0)
-OTHER(maskedCopy, 0)
-
-const lt_opdef *const lt_ops_index[] = {
-    &op_index,   &op_indexCopy,  &op_indexAdd,   &op_indexFill,   &op_gather,     &op_scatter,
-    &op_scatterAdd, &op_nonzero, &op_maskedFill, &op_maskedSelect, &op_maskedCopy, NULL};

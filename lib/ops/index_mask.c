@@ -3,7 +3,9 @@
  * A mask is a bool or uint8 tensor read as bytes (nonzero = selected).
  * maskedSelect / maskedCopy / nonzero keep row-major order with two passes
  * over the same chunks: count the selected elements of each chunk, turn
- * the counts into starting offsets, then each chunk writes from its offset. */
+ * the counts into starting offsets, then each chunk writes from its offset.
+ * maskedFill/maskedCopy/maskedSelect are the raw ops (ix_*); their public
+ * lt_* forms with autograd recording are in index_grad.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,7 +121,7 @@ static void write_chunks(const lt_iter *it, lt_loop1d loop, walk *w, int nchunks
 
 /* ---- the ops ---- */
 
-int lt_masked_fill_(lt_tensor *x, const lt_tensor *mask, double value) {
+int ix_masked_fill_(lt_tensor *x, const lt_tensor *mask, double value) {
   if (ix_check_cpu("maskedFill", x)) return -1;
   lt_tensor *m = mask_for("maskedFill", mask, x->ndim, x->size, x);
   if (!m) return -1;
@@ -134,7 +136,7 @@ int lt_masked_fill_(lt_tensor *x, const lt_tensor *mask, double value) {
   return 0;
 }
 
-int lt_masked_copy_(lt_tensor *x, const lt_tensor *mask, const lt_tensor *src) {
+int ix_masked_copy_(lt_tensor *x, const lt_tensor *mask, const lt_tensor *src) {
   const char *fn = "maskedCopy";
   if (ix_check_cpu(fn, x) || ix_check_cpu(fn, src)) return -1;
   lt_tensor *m = mask_for(fn, mask, x->ndim, x->size, x);
@@ -174,7 +176,7 @@ int lt_masked_copy_(lt_tensor *x, const lt_tensor *mask, const lt_tensor *src) {
   return rc;
 }
 
-lt_tensor *lt_masked_select(lt_tensor *out, const lt_tensor *x, const lt_tensor *mask) {
+lt_tensor *ix_masked_select(lt_tensor *out, const lt_tensor *x, const lt_tensor *mask) {
   const char *fn = "maskedSelect";
   char a[128], b[128];
   if (ix_check_cpu(fn, x) || ix_check_cpu(fn, mask)) return NULL;

@@ -48,4 +48,19 @@ lt_tensor *ix_begin_out(lt_tensor *out, lt_dtype dt, int ndim, const int64_t *si
                         const lt_tensor *a, const lt_tensor *b);
 lt_tensor *ix_finish_out(lt_tensor *out, lt_tensor *r);
 
+/* ---- the raw ops (index.c, index_mask.c): no autograd recording ----
+ * Same contracts as their lt_* forms in lutorch/index.h; index_grad.c wraps
+ * them with recording. */
+lt_tensor *ix_index_select(lt_tensor *out, const lt_tensor *x, int dim, const lt_tensor *idx);
+int ix_index_copy_(lt_tensor *x, int dim, const lt_tensor *idx, const lt_tensor *src);
+int ix_index_add_(lt_tensor *x, int dim, const lt_tensor *idx, const lt_tensor *src);
+int ix_index_fill_(lt_tensor *x, int dim, const lt_tensor *idx, double value);
+lt_tensor *ix_gather(lt_tensor *out, const lt_tensor *x, int dim, const lt_tensor *idx);
+int ix_scatter_(lt_tensor *x, int dim, const lt_tensor *idx, const lt_tensor *src);
+int ix_scatter_fill_(lt_tensor *x, int dim, const lt_tensor *idx, double value);
+int ix_scatter_add_(lt_tensor *x, int dim, const lt_tensor *idx, const lt_tensor *src);
+int ix_masked_fill_(lt_tensor *x, const lt_tensor *mask, double value);
+int ix_masked_copy_(lt_tensor *x, const lt_tensor *mask, const lt_tensor *src);
+lt_tensor *ix_masked_select(lt_tensor *out, const lt_tensor *x, const lt_tensor *mask);
+
 #endif

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linalg_grad.h"
 #include "lutorch/linalg.h"
 #include "lutorch/op.h"
 
@@ -113,7 +114,7 @@ static double first(lt_dtype dt, const void *p) { return lt_dtype_load(dt, p); }
 
 /* ---- gesv, inverse ---- */
 
-int lt_gesv(lt_tensor *b, lt_tensor *a, lt_tensor **x, lt_tensor **lu) {
+static int gesv_raw(lt_tensor *b, lt_tensor *a, lt_tensor **x, lt_tensor **lu) {
   const char *fn = "gesv";
   if (check_matrix(fn, a, "A", true) || check_rhs(fn, b, a, "A")) return -1;
   int n = (int)a->size[0], k = b->ndim == 2 ? (int)b->size[1] : 1, ld = max1(n), info = 0;
@@ -152,7 +153,7 @@ done:
   return rc;
 }
 
-lt_tensor *lt_inverse(lt_tensor *a) {
+static lt_tensor *inverse_raw(lt_tensor *a) {
   const char *fn = "inverse";
   if (check_matrix(fn, a, "the matrix", true)) return NULL;
   lt_dtype dt = a->dtype;
@@ -204,7 +205,7 @@ static void zero_other_triangle(lt_dtype dt, void *p, int n, bool upper) {
   }
 }
 
-lt_tensor *lt_potrf(lt_tensor *a, bool upper) {
+static lt_tensor *potrf_raw(lt_tensor *a, bool upper) {
   const char *fn = "potrf";
   if (check_matrix(fn, a, "the matrix", true)) return NULL;
   int n = (int)a->size[0], ld = max1(n), info = 0;
@@ -227,7 +228,7 @@ lt_tensor *lt_potrf(lt_tensor *a, bool upper) {
   return r;
 }
 
-lt_tensor *lt_potrs(lt_tensor *b, lt_tensor *chol, bool upper) {
+static lt_tensor *potrs_raw(lt_tensor *b, lt_tensor *chol, bool upper) {
   const char *fn = "potrs";
   if (check_matrix(fn, chol, "the Cholesky factor", true) || check_rhs(fn, b, chol, "the factor"))
     return NULL;
@@ -252,7 +253,7 @@ lt_tensor *lt_potrs(lt_tensor *b, lt_tensor *chol, bool upper) {
   return r;
 }
 
-lt_tensor *lt_potri(lt_tensor *chol, bool upper) {
+static lt_tensor *potri_raw(lt_tensor *chol, bool upper) {
   const char *fn = "potri";
   if (check_matrix(fn, chol, "the Cholesky factor", true)) return NULL;
   lt_dtype dt = chol->dtype;
@@ -293,7 +294,7 @@ static lt_tensor *empty_result(lt_dtype dt) {
   return lt_tensor_empty(dt, 1, z);
 }
 
-int lt_symeig(lt_tensor *a, bool vectors, bool upper, lt_tensor **e, lt_tensor **v) {
+static int symeig_raw(lt_tensor *a, bool vectors, bool upper, lt_tensor **e, lt_tensor **v) {
   const char *fn = "symeig";
   if (check_matrix(fn, a, "the matrix", true)) return -1;
   lt_dtype dt = a->dtype;
@@ -336,7 +337,7 @@ done:
   return rc;
 }
 
-int lt_eig(lt_tensor *a, bool vectors, lt_tensor **e, lt_tensor **v) {
+static int eig_raw(lt_tensor *a, bool vectors, lt_tensor **e, lt_tensor **v) {
   const char *fn = "eig";
   if (check_matrix(fn, a, "the matrix", true)) return -1;
   lt_dtype dt = a->dtype;
@@ -386,7 +387,7 @@ done:
 
 /* ---- svd, qr ---- */
 
-int lt_svd(lt_tensor *a, bool some, lt_tensor **u, lt_tensor **s, lt_tensor **v) {
+static int svd_raw(lt_tensor *a, bool some, lt_tensor **u, lt_tensor **s, lt_tensor **v) {
   const char *fn = "svd";
   if (check_matrix(fn, a, "the matrix", false)) return -1;
   lt_dtype dt = a->dtype;
@@ -441,7 +442,7 @@ done:
   return rc;
 }
 
-int lt_qr(lt_tensor *a, lt_tensor **q, lt_tensor **r) {
+static int qr_raw(lt_tensor *a, lt_tensor **q, lt_tensor **r) {
   const char *fn = "qr";
   if (check_matrix(fn, a, "the matrix", false)) return -1;
   lt_dtype dt = a->dtype;
@@ -543,20 +544,209 @@ int lt_det(lt_tensor *a, double *det) {
   return 0;
 }
 
-/* ---- op table (backward comes with autograd) ---- */
-#define OTHER(id, nm) static const lt_opdef op_##id = {.name = nm, .kind = LT_KIND_OTHER};
-OTHER(gesv, "gesv")
-OTHER(inverse, "inverse")
-OTHER(potrf, "potrf")
-OTHER(potrs, "potrs")
-OTHER(potri, "potri")
-OTHER(symeig, "symeig")
-OTHER(eig, "eig")
-OTHER(svd, "svd")
-OTHER(qr, "qr")
-OTHER(det, "det")
-OTHER(slogdet, "slogdet")
+/* ---- recorded for autograd (backward formulas in linalg_grad.c) ---- */
+
+/* finish a one-output op whose output is saved in `slot` */
+static lt_tensor *end_saving_output(lt_node *node, lt_tensor *r, int slot) {
+  if (node && r && lt_node_save_output(node, slot, r)) {
+    lt_tensor_release(r);
+    r = NULL;
+  }
+  return lt_record_end(node, r);
+}
+
+/* begin recording, saving input `save_in` (>= 0) in slot save_slot */
+static int begin(lt_node **node, const char *name, lt_backward_fn bw, int n, lt_tensor *const *in,
+                 int nout, int save_in, int save_slot) {
+  if (lt_record_begin_ex(node, name, bw, NULL, n, in, nout, 0)) return -1;
+  if (*node && save_in >= 0 && lt_node_save(*node, save_slot, in[save_in])) {
+    lt_tensor *none[1] = {NULL};
+    lt_record_end_n(*node, 0, none);
+    *node = NULL;
+    return -1;
+  }
+  return 0;
+}
+
+/* finish a several-output op: outs[k] saved in slot k as output k where
+ * saved[k]; grads[k] says which outputs carry a gradient */
+static int end_outputs(lt_node *node, int rc, int nout, lt_tensor *const *outs, const bool *saved,
+                       const bool *grads) {
+  lt_tensor *att[3] = {NULL, NULL, NULL};
+  if (!node) return rc;
+  for (int k = 0; k < nout && !rc; k++)
+    if (saved[k]) {
+      if (lt_node_save_output(node, k, outs[k])) rc = -1;
+      else node->saved[k].output_nr = k; /* the engine rebuilds output k for createGraph */
+    }
+  for (int k = 0; k < nout; k++) att[k] = grads[k] && !rc ? outs[k] : NULL;
+  int r2 = lt_record_end_n(node, rc ? 0 : nout, att);
+  return rc ? rc : r2;
+}
+
+static void release_all(int n, lt_tensor **t) {
+  for (int k = 0; k < n; k++) {
+    lt_tensor_release(t[k]);
+    t[k] = NULL;
+  }
+}
+
+int lt_gesv(lt_tensor *b, lt_tensor *a, lt_tensor **x, lt_tensor **lu) {
+  lt_node *node;
+  lt_tensor *in[2] = {b, a}, *out[2] = {NULL, NULL};
+  if (begin(&node, "gesv", lt__bw_gesv, 2, in, 2, 1, 1)) return -1;
+  if (!node) return gesv_raw(b, a, x, lu);
+  int rc = gesv_raw(b, a, &out[0], lu ? &out[1] : NULL);
+  static const bool saved[2] = {true, false}, grads[2] = {true, false};
+  if (end_outputs(node, rc, 2, out, saved, grads)) {
+    release_all(2, out);
+    return -1;
+  }
+  *x = out[0];
+  if (lu) *lu = out[1];
+  return 0;
+}
+
+lt_tensor *lt_inverse(lt_tensor *a) {
+  lt_node *node;
+  if (begin(&node, "inverse", lt__bw_inverse, 1, &a, 1, -1, 0)) return NULL;
+  return end_saving_output(node, inverse_raw(a), 0);
+}
+
+lt_tensor *lt_potrf(lt_tensor *a, bool upper) {
+  lt_node *node;
+  if (begin(&node, "potrf", lt__bw_potrf, 1, &a, 1, -1, 0)) return NULL;
+  if (node) node->ints[0] = upper;
+  return end_saving_output(node, potrf_raw(a, upper), 0);
+}
+
+lt_tensor *lt_potrs(lt_tensor *b, lt_tensor *chol, bool upper) {
+  lt_node *node;
+  lt_tensor *in[2] = {b, chol};
+  if (begin(&node, "potrs", lt__bw_potrs, 2, in, 1, 1, 1)) return NULL;
+  if (node) node->ints[0] = upper;
+  return end_saving_output(node, potrs_raw(b, chol, upper), 0);
+}
+
+lt_tensor *lt_potri(lt_tensor *chol, bool upper) {
+  lt_node *node;
+  if (begin(&node, "potri", lt__bw_potri, 1, &chol, 1, 0, 0)) return NULL;
+  if (node) node->ints[0] = upper;
+  return end_saving_output(node, potri_raw(chol, upper), 1);
+}
+
+/* eigenvalues need the eigenvectors for their gradient: computed (and
+ * saved) even when not returned */
+int lt_symeig(lt_tensor *a, bool vectors, bool upper, lt_tensor **e, lt_tensor **v) {
+  lt_node *node;
+  if (begin(&node, "symeig", lt__bw_symeig, 1, &a, 2, -1, 0)) return -1;
+  if (!node) return symeig_raw(a, vectors, upper, e, v);
+  lt_tensor *out[2] = {NULL, NULL};
+  int rc = symeig_raw(a, true, upper, &out[0], &out[1]);
+  node->ints[1] = vectors;
+  if (!rc && !vectors) rc = lt_node_save(node, 1, out[1]);
+  bool saved[2] = {true, vectors}, grads[2] = {true, vectors};
+  if (end_outputs(node, rc, 2, out, saved, grads)) {
+    release_all(2, out);
+    return -1;
+  }
+  if (!vectors) {
+    lt_tensor_release(out[1]);
+    if (!(out[1] = empty_result(a->dtype))) {
+      release_all(2, out);
+      return -1;
+    }
+  }
+  *e = out[0];
+  *v = out[1];
+  return 0;
+}
+
+int lt_svd(lt_tensor *a, bool some, lt_tensor **u, lt_tensor **s, lt_tensor **v) {
+  lt_node *node;
+  if (begin(&node, "svd", lt__bw_svd, 1, &a, 3, -1, 0)) return -1;
+  if (!node) return svd_raw(a, some, u, s, v);
+  node->ints[0] = some;
+  lt_tensor *out[3] = {NULL, NULL, NULL};
+  int rc = svd_raw(a, some, &out[0], &out[1], &out[2]);
+  static const bool all[3] = {true, true, true};
+  if (end_outputs(node, rc, 3, out, all, all)) {
+    release_all(3, out);
+    return -1;
+  }
+  *u = out[0];
+  *s = out[1];
+  *v = out[2];
+  return 0;
+}
+
+/* not differentiable here: refuse rather than return results without history */
+static int refuse(const char *fn, lt_tensor *a, const char *instead) {
+  if (!lt_autograd_wants(1, &a)) return 0;
+  return lt_errorf("%s: not differentiable (its input requires grad); %s", fn, instead);
+}
+
+int lt_eig(lt_tensor *a, bool vectors, lt_tensor **e, lt_tensor **v) {
+  if (refuse("eig", a, "for a symmetric matrix use symeig, or call it on x:detach()")) return -1;
+  return eig_raw(a, vectors, e, v);
+}
+
+int lt_qr(lt_tensor *a, lt_tensor **q, lt_tensor **r) {
+  if (refuse("qr", a, "call it on x:detach()")) return -1;
+  return qr_raw(a, q, r);
+}
+
+lt_tensor *lt_det_tensor(lt_tensor *a) {
+  lt_node *node;
+  if (begin(&node, "det", lt__bw_det, 1, &a, 1, 0, 0)) return NULL;
+  double d;
+  return end_saving_output(node, lt_det(a, &d) ? NULL : lt_tensor_scalar(a->dtype, d), 1);
+}
+
+int lt_slogdet_tensor(lt_tensor *a, lt_tensor **sign, lt_tensor **logabsdet) {
+  lt_node *node;
+  if (begin(&node, "slogdet", lt__bw_slogdet, 1, &a, 2, 0, 0)) return -1;
+  double sg, la;
+  lt_tensor *out[2] = {NULL, NULL};
+  int rc = lt_slogdet(a, &sg, &la);
+  if (!rc && (!(out[0] = lt_tensor_scalar(a->dtype, sg)) || !(out[1] = lt_tensor_scalar(a->dtype, la))))
+    rc = -1;
+  static const bool saved[2] = {false, false}, grads[2] = {false, true};
+  if (end_outputs(node, rc, 2, out, saved, grads)) {
+    release_all(2, out);
+    return -1;
+  }
+  *sign = out[0];
+  *logabsdet = out[1];
+  return 0;
+}
+
+lt_tensor *lt_logdet(lt_tensor *a) {
+  lt_node *node;
+  if (begin(&node, "logdet", lt__bw_logdet, 1, &a, 1, 0, 0)) return NULL;
+  double sg, la;
+  lt_tensor *r = NULL;
+  if (slogdet("logdet", a, &sg, &la) == 0)
+    r = lt_tensor_scalar(a->dtype, sg < 0 ? NAN : sg == 0 ? -INFINITY : la);
+  return lt_record_end(node, r);
+}
+
+/* ---- op table ---- */
+#define OTHER(id, nm, BW, FLAGS) \
+  static const lt_opdef op_##id = {.name = nm, .kind = LT_KIND_OTHER, .flags = FLAGS, .backward = BW};
+OTHER(gesv, "gesv", lt__bw_gesv, 0)
+OTHER(inverse, "inverse", lt__bw_inverse, 0)
+OTHER(potrf, "potrf", lt__bw_potrf, 0)
+OTHER(potrs, "potrs", lt__bw_potrs, 0)
+OTHER(potri, "potri", lt__bw_potri, 0)
+OTHER(symeig, "symeig", lt__bw_symeig, 0)
+OTHER(eig, "eig", NULL, LT_OPF_NONDIFF)
+OTHER(svd, "svd", lt__bw_svd, 0)
+OTHER(qr, "qr", NULL, LT_OPF_NONDIFF)
+OTHER(det, "det", lt__bw_det, 0)
+OTHER(slogdet, "slogdet", lt__bw_slogdet, 0)
+OTHER(logdet, "logdet", lt__bw_logdet, 0)
 
 const lt_opdef *const lt_ops_lapack[] = {&op_gesv, &op_inverse, &op_potrf, &op_potrs,
                                          &op_potri, &op_symeig,  &op_eig,   &op_svd,
-                                         &op_qr,   &op_det,     &op_slogdet, NULL};
+                                         &op_qr,   &op_det,     &op_slogdet, &op_logdet, NULL};

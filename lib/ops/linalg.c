@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linalg_grad.h"
 #include "lutorch/linalg.h"
 #include "lutorch/op.h"
 #include "lutorch/parallel.h"
@@ -394,7 +395,18 @@ static lt_tensor *deliver(const char *fn, lt_tensor *out, lt_tensor *r) {
   return o;
 }
 
-/* ---- the ops ---- */
+/* ---- the ops ----
+ * Each public function records for autograd around its computation (the
+ * computation then runs with grad mode off); see linalg_grad.c. */
+#define RECORD2(NAME, BW, OUT, A, B)                                       \
+  lt_node *node;                                                           \
+  lt_tensor *in_[2] = {A, B};                                              \
+  if (lt__linalg_begin(&node, NAME, BW, OUT, 2, in_, 0, 1)) return NULL
+#define RECORD3(NAME, BW, OUT, M, A, B)                                    \
+  lt_node *node;                                                           \
+  lt_tensor *in_[3] = {M, A, B};                                           \
+  if (lt__linalg_begin(&node, NAME, BW, OUT, 3, in_, beta, alpha)) return NULL
+
 
 static lt_tensor *addmm_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
                              double alpha, lt_tensor *a, lt_tensor *b) {
@@ -409,12 +421,14 @@ static lt_tensor *addmm_impl(const char *fn, lt_tensor *out, double beta, lt_ten
 }
 
 lt_tensor *lt_mm(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
-  return addmm_impl("mm", out, 0, NULL, 1, a, b);
+  RECORD2("mm", lt__bw_mm, out, a, b);
+  return lt_record_end(node, addmm_impl("mm", out, 0, NULL, 1, a, b));
 }
 
 lt_tensor *lt_addmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *a,
                     lt_tensor *b) {
-  return addmm_impl("addmm", out, beta, m, alpha, a, b);
+  RECORD3("addmm", lt__bw_addmm, out, m, a, b);
+  return lt_record_end(node, addmm_impl("addmm", out, beta, m, alpha, a, b));
 }
 
 static lt_tensor *addmv_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
@@ -461,12 +475,14 @@ static lt_tensor *addmv_impl(const char *fn, lt_tensor *out, double beta, lt_ten
 }
 
 lt_tensor *lt_mv(lt_tensor *out, lt_tensor *a, lt_tensor *x) {
-  return addmv_impl("mv", out, 0, NULL, 1, a, x);
+  RECORD2("mv", lt__bw_mv, out, a, x);
+  return lt_record_end(node, addmv_impl("mv", out, 0, NULL, 1, a, x));
 }
 
 lt_tensor *lt_addmv(lt_tensor *out, double beta, lt_tensor *v, double alpha, lt_tensor *a,
                     lt_tensor *x) {
-  return addmv_impl("addmv", out, beta, v, alpha, a, x);
+  RECORD3("addmv", lt__bw_addmv, out, v, a, x);
+  return lt_record_end(node, addmv_impl("addmv", out, beta, v, alpha, a, x));
 }
 
 static lt_tensor *addr_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
@@ -488,12 +504,14 @@ static lt_tensor *addr_impl(const char *fn, lt_tensor *out, double beta, lt_tens
 }
 
 lt_tensor *lt_ger(lt_tensor *out, lt_tensor *x, lt_tensor *y) {
-  return addr_impl("ger", out, 0, NULL, 1, x, y);
+  RECORD2("ger", lt__bw_ger, out, x, y);
+  return lt_record_end(node, addr_impl("ger", out, 0, NULL, 1, x, y));
 }
 
 lt_tensor *lt_addr(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *x,
                    lt_tensor *y) {
-  return addr_impl("addr", out, beta, m, alpha, x, y);
+  RECORD3("addr", lt__bw_addr, out, m, x, y);
+  return lt_record_end(node, addr_impl("addr", out, beta, m, alpha, x, y));
 }
 
 static lt_tensor *baddbmm_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
@@ -512,17 +530,20 @@ static lt_tensor *baddbmm_impl(const char *fn, lt_tensor *out, double beta, lt_t
 }
 
 lt_tensor *lt_bmm(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
-  return baddbmm_impl("bmm", out, 0, NULL, 1, a, b, false);
+  RECORD2("bmm", lt__bw_bmm, out, a, b);
+  return lt_record_end(node, baddbmm_impl("bmm", out, 0, NULL, 1, a, b, false));
 }
 
 lt_tensor *lt_baddbmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *a,
                       lt_tensor *b) {
-  return baddbmm_impl("baddbmm", out, beta, m, alpha, a, b, false);
+  RECORD3("baddbmm", lt__bw_baddbmm, out, m, a, b);
+  return lt_record_end(node, baddbmm_impl("baddbmm", out, beta, m, alpha, a, b, false));
 }
 
 lt_tensor *lt_addbmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *a,
                      lt_tensor *b) {
-  return baddbmm_impl("addbmm", out, beta, m, alpha, a, b, true);
+  RECORD3("addbmm", lt__bw_addbmm, out, m, a, b);
+  return lt_record_end(node, baddbmm_impl("addbmm", out, beta, m, alpha, a, b, true));
 }
 
 /* ---- dot ---- */
@@ -621,7 +642,7 @@ done:
   return r;
 }
 
-lt_tensor *lt_matmul(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
+static lt_tensor *matmul_raw(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
   const char *fn = "matmul";
   lt_tensor *t[2] = {a, b};
   const char *names[2] = {"a", "b"};
@@ -663,8 +684,20 @@ lt_tensor *lt_matmul(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
   return deliver(fn, out, matmul_batched(a, b));
 }
 
-/* ---- op table (kernels above; backward comes with autograd) ---- */
-#define OTHER(id, nm) static const lt_opdef op_##id = {.name = nm, .kind = LT_KIND_OTHER};
+lt_tensor *lt_matmul(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
+  RECORD2("matmul", lt__bw_matmul, out, a, b);
+  return lt_record_end(node, matmul_raw(out, a, b));
+}
+
+lt_tensor *lt_dot_tensor(lt_tensor *a, lt_tensor *b) {
+  RECORD2("dot", lt__bw_dot, NULL, a, b);
+  double d;
+  return lt_record_end(node, lt_dot(a, b, &d) ? NULL : lt_tensor_scalar(a->dtype, d));
+}
+
+/* ---- op table (kernels above; backward in linalg_grad.c) ---- */
+#define OTHER(id, nm) \
+  static const lt_opdef op_##id = {.name = nm, .kind = LT_KIND_OTHER, .backward = lt__bw_##id};
 OTHER(mm, "mm")
 OTHER(mv, "mv")
 OTHER(bmm, "bmm")

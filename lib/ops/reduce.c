@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lutorch/autograd.h"
 #include "lutorch/op.h"
 #include "reduce_impl.h"
 
@@ -183,26 +184,34 @@ static lt_tensor *reduce_tensor(lt_reduction red, const lt_tensor *t, int dim, b
   return out;
 }
 
+/* a reduction recorded for autograd (reduce_grad.c) */
+static lt_tensor *recorded(rgrad kind, lt_reduction red, const lt_tensor *t, int dim,
+                           bool keepdim, double param, double grad_param) {
+  lt_node *node;
+  if (lt__grad_begin(&node, kind, t, dim, keepdim, grad_param)) return NULL;
+  return lt__grad_end(node, reduce_tensor(red, t, dim, keepdim, param));
+}
+
 lt_tensor *lt_sum(const lt_tensor *t, int dim, bool keepdim) {
-  return reduce_tensor(LT_RED_SUM, t, dim, keepdim, 0);
+  return recorded(RG_SUM, LT_RED_SUM, t, dim, keepdim, 0, 0);
 }
 lt_tensor *lt_prod(const lt_tensor *t, int dim, bool keepdim) {
-  return reduce_tensor(LT_RED_PROD, t, dim, keepdim, 0);
+  return recorded(RG_PROD, LT_RED_PROD, t, dim, keepdim, 0, 0);
 }
 lt_tensor *lt_mean(const lt_tensor *t, int dim, bool keepdim) {
-  return reduce_tensor(LT_RED_MEAN, t, dim, keepdim, 0);
+  return recorded(RG_MEAN, LT_RED_MEAN, t, dim, keepdim, 0, 0);
 }
 lt_tensor *lt_var(const lt_tensor *t, int dim, bool keepdim, bool unbiased) {
-  return reduce_tensor(LT_RED_VAR, t, dim, keepdim, unbiased ? 0 : 1);
+  return recorded(RG_VAR, LT_RED_VAR, t, dim, keepdim, unbiased ? 0 : 1, unbiased);
 }
 lt_tensor *lt_std(const lt_tensor *t, int dim, bool keepdim, bool unbiased) {
-  return reduce_tensor(LT_RED_STD, t, dim, keepdim, unbiased ? 0 : 1);
+  return recorded(RG_STD, LT_RED_STD, t, dim, keepdim, unbiased ? 0 : 1, unbiased);
 }
 lt_tensor *lt_norm(const lt_tensor *t, double p, int dim, bool keepdim) {
-  return reduce_tensor(LT_RED_NORM, t, dim, keepdim, p);
+  return recorded(RG_NORM, LT_RED_NORM, t, dim, keepdim, p, p);
 }
 lt_tensor *lt_logsumexp(const lt_tensor *t, int dim, bool keepdim) {
-  return reduce_tensor(LT_RED_LOGSUMEXP, t, dim, keepdim, 0);
+  return recorded(RG_LOGSUMEXP, LT_RED_LOGSUMEXP, t, dim, keepdim, 0, 0);
 }
 lt_tensor *lt_all(const lt_tensor *t, int dim, bool keepdim) {
   return reduce_tensor(LT_RED_ALL, t, dim, keepdim, 0);
@@ -229,11 +238,22 @@ static int extreme(lt_reduction red, const lt_tensor *t, int dim, bool keepdim,
   return 0;
 }
 
+/* max/min recorded: the values get a gradient, the indices none */
+static int extreme_recorded(rgrad kind, lt_reduction red, const lt_tensor *t, int dim,
+                            bool keepdim, lt_tensor **values, lt_tensor **indices) {
+  lt_node *node;
+  if (lt__grad_begin(&node, kind, t, dim, keepdim, 0)) return -1;
+  if (!node) return extreme(red, t, dim, keepdim, values, indices);
+  lt_tensor *v = NULL, *i = NULL;
+  int rc = extreme(red, t, dim, keepdim, &v, &i);
+  return lt__grad_end2(node, rc, v, i, values, indices);
+}
+
 int lt_max(const lt_tensor *t, int dim, bool keepdim, lt_tensor **values, lt_tensor **indices) {
-  return extreme(LT_RED_MAX, t, dim, keepdim, values, indices);
+  return extreme_recorded(RG_MAX, LT_RED_MAX, t, dim, keepdim, values, indices);
 }
 int lt_min(const lt_tensor *t, int dim, bool keepdim, lt_tensor **values, lt_tensor **indices) {
-  return extreme(LT_RED_MIN, t, dim, keepdim, values, indices);
+  return extreme_recorded(RG_MIN, LT_RED_MIN, t, dim, keepdim, values, indices);
 }
 
 static lt_tensor *arg_extreme(const char *fn, lt_reduction red, const lt_tensor *t, int dim,
@@ -296,23 +316,25 @@ int lt_index_shift_(lt_tensor *idx, int64_t by) {
 }
 
 /* ---- the op table ---- */
-#define REDUCE_OP(NAME, FLAGS) \
-  static const lt_opdef op_##NAME = {#NAME, LT_KIND_OTHER, FLAGS, 0, {0}, NULL};
-REDUCE_OP(sum, 0)
-REDUCE_OP(prod, 0)
-REDUCE_OP(mean, LT_OPF_FLOAT)
-REDUCE_OP(max, 0)
-REDUCE_OP(min, 0)
-REDUCE_OP(argmax, LT_OPF_NONDIFF)
-REDUCE_OP(argmin, LT_OPF_NONDIFF)
-REDUCE_OP(std, LT_OPF_FLOAT)
-REDUCE_OP(var, LT_OPF_FLOAT)
-REDUCE_OP(norm, LT_OPF_FLOAT)
-REDUCE_OP(cumsum, 0)
-REDUCE_OP(cumprod, 0)
-REDUCE_OP(logsumexp, LT_OPF_FLOAT)
-REDUCE_OP(all, LT_OPF_NONDIFF | LT_OPF_BOOL_OUT)
-REDUCE_OP(any, LT_OPF_NONDIFF | LT_OPF_BOOL_OUT)
+/* backward: the kind's formula in reduce_grad.c (NULL: not differentiable) */
+#define REDUCE_OP(NAME, FLAGS, KIND) \
+  static const lt_opdef op_##NAME = {#NAME, LT_KIND_OTHER, FLAGS, 0, {0}, KIND};
+#define BW(NAME) lt__reduce_bw_##NAME
+REDUCE_OP(sum, 0, BW(sum))
+REDUCE_OP(prod, 0, BW(prod))
+REDUCE_OP(mean, LT_OPF_FLOAT, BW(mean))
+REDUCE_OP(max, 0, BW(extreme))
+REDUCE_OP(min, 0, BW(extreme))
+REDUCE_OP(argmax, LT_OPF_NONDIFF, NULL)
+REDUCE_OP(argmin, LT_OPF_NONDIFF, NULL)
+REDUCE_OP(std, LT_OPF_FLOAT, BW(varstd))
+REDUCE_OP(var, LT_OPF_FLOAT, BW(varstd))
+REDUCE_OP(norm, LT_OPF_FLOAT, BW(norm))
+REDUCE_OP(cumsum, 0, BW(cumsum))
+REDUCE_OP(cumprod, 0, BW(cumprod))
+REDUCE_OP(logsumexp, LT_OPF_FLOAT, BW(logsumexp))
+REDUCE_OP(all, LT_OPF_NONDIFF | LT_OPF_BOOL_OUT, NULL)
+REDUCE_OP(any, LT_OPF_NONDIFF | LT_OPF_BOOL_OUT, NULL)
 
 const lt_opdef *const lt_ops_reduce[] = {
     &op_sum, &op_prod,   &op_mean, &op_max,    &op_min,       &op_argmax, &op_argmin, &op_std,

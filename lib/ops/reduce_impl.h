@@ -11,6 +11,7 @@
 #ifndef LUTORCH_OPS_REDUCE_IMPL_H
 #define LUTORCH_OPS_REDUCE_IMPL_H
 
+#include "lutorch/op.h"
 #include "lutorch/reduce.h"
 
 /* What one pass folds. Accumulators are double for float inputs and for
@@ -68,5 +69,42 @@ void lt__store_acc(lt_dtype dt, void *dst, const racc *src, bool is_int, int64_t
 /* The result dtype rules (see reduce.h). */
 lt_dtype lt__compute_dtype(lt_dtype in);   /* float16/bfloat16 -> float32, else same */
 lt_dtype lt__sum_dtype(lt_dtype in);       /* floats keep, integers/bool -> int64 */
+
+/* ---- autograd (reduce_grad.c) ----
+ * Each public reduction is wrapped as
+ *   lt_node *node; if (lt__grad_begin(&node, RG_SUM, t, dim, keepdim, 0)) return NULL;
+ *   out = ...compute...;
+ *   return lt__grad_end(node, out);          (values + indices: lt__grad_end2)
+ * begin records nothing (node NULL) unless t requires grad and grad mode is
+ * on; it saves what the kind's backward reads. */
+typedef enum rgrad {
+  RG_SUM, RG_PROD, RG_MEAN, RG_VAR, RG_STD, RG_NORM, RG_LOGSUMEXP,
+  RG_MAX, RG_MIN, RG_CUMSUM, RG_CUMPROD, RG_SORT, RG_TOPK, RG_KTHVALUE, RG_MEDIAN,
+  RG_NKINDS
+} rgrad;
+/* param: p for RG_NORM; 1 = unbiased for RG_VAR/RG_STD */
+int lt__grad_begin(struct lt_node **node, rgrad kind, const lt_tensor *t, int dim, bool keepdim,
+                   double param);
+lt_tensor *lt__grad_end(struct lt_node *node, lt_tensor *out);
+/* Ops with values and indices: rc is the computation's status, v and i its
+ * results (both computed). The values get the gradient, the indices none
+ * (saved as a private copy: the binding shifts the returned ones to
+ * 1-based in place). Hands v and i to *values / *indices (or releases
+ * those not asked for); returns 0, or -1 with everything released. */
+int lt__grad_end2(struct lt_node *node, int rc, lt_tensor *v, lt_tensor *i, lt_tensor **values,
+                  lt_tensor **indices);
+/* The backward functions (the op tables point at them). */
+#define LT__REDUCE_BW(NAME) \
+  int lt__reduce_bw_##NAME(struct lt_node *n, lt_tensor *const *g, lt_tensor **gin);
+LT__REDUCE_BW(sum)
+LT__REDUCE_BW(prod)
+LT__REDUCE_BW(mean)
+LT__REDUCE_BW(varstd)
+LT__REDUCE_BW(norm)
+LT__REDUCE_BW(logsumexp)
+LT__REDUCE_BW(extreme)
+LT__REDUCE_BW(cumsum)
+LT__REDUCE_BW(cumprod)
+LT__REDUCE_BW(pick)
 
 #endif

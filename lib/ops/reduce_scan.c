@@ -5,6 +5,7 @@
  * floats, int64 for integers), so reads and writes are sequential. */
 #include <math.h>
 
+#include "lutorch/autograd.h"
 #include "lutorch/parallel.h"
 #include "reduce_impl.h"
 
@@ -80,5 +81,14 @@ static lt_tensor *scan(const char *fn, int which, const lt_tensor *t, int dim) {
   return y;
 }
 
-lt_tensor *lt_cumsum(const lt_tensor *t, int dim) { return scan("cumsum", 0, t, dim); }
-lt_tensor *lt_cumprod(const lt_tensor *t, int dim) { return scan("cumprod", 1, t, dim); }
+/* recorded for autograd (reduce_grad.c) */
+lt_tensor *lt_cumsum(const lt_tensor *t, int dim) {
+  lt_node *node;
+  if (lt__grad_begin(&node, RG_CUMSUM, t, dim, true, 0)) return NULL;
+  return lt__grad_end(node, scan("cumsum", 0, t, dim));
+}
+lt_tensor *lt_cumprod(const lt_tensor *t, int dim) {
+  lt_node *node;
+  if (lt__grad_begin(&node, RG_CUMPROD, t, dim, true, 0)) return NULL;
+  return lt__grad_end(node, scan("cumprod", 1, t, dim));
+}

@@ -1,9 +1,16 @@
 /* Shape ops: cat, stack, split, chunk, repeatTensor, flip, roll; and the
- * family's op table. split/chunk return views; the others copy. */
+ * family's op table. split/chunk return views; the others copy.
+ *
+ * Each op is a raw function (no autograd) plus its public form, which
+ * records a node when an input requires grad; the backwards are at the end,
+ * built from these same ops (so gradients of gradients work): cat <-> narrow
+ * (and cat of zeros for a split piece), stack <-> select, repeatTensor <->
+ * a sum over the repeats, flip <-> flip, roll <-> roll back. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "index_util.h"
+#include "lutorch/autograd.h"
 #include "lutorch/op.h"
 
 /* ---- cat ---- */
@@ -63,7 +70,7 @@ static void cat_fast(lt_tensor *r, lt_tensor *const *xs, const int *keep, int nk
   }
 }
 
-lt_tensor *lt_cat(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
+static lt_tensor *cat_raw(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
   char a[128], b[128];
   if (n <= 0) return lt_error("cat: expected at least one tensor");
   int *keep = malloc(sizeof(int) * (size_t)n), nkeep = 0;
@@ -142,7 +149,7 @@ done:
 
 /* ---- stack ---- */
 
-lt_tensor *lt_stack(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
+static lt_tensor *stack_raw(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
   char a[128], b[128];
   if (n <= 0) return lt_error("stack: expected at least one tensor");
   int d = lt_wrap_dim("stack", dim, xs[0]->ndim, 1);
@@ -159,7 +166,7 @@ lt_tensor *lt_stack(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
   if (!us) return lt_error("stack: out of memory");
   int made = 0;
   while (made < n && (us[made] = lt_unsqueeze(xs[made], d))) made++;
-  if (made == n) r = lt_cat(out, n, us, d);
+  if (made == n) r = cat_raw(out, n, us, d);
   for (int i = 0; i < made; i++) lt_tensor_release(us[i]);
   free(us);
   return r;
@@ -189,7 +196,7 @@ static int split_dim(const char *fn, const lt_tensor *x, int dim) {
   return lt_wrap_dim(fn, dim, x->ndim, 0);
 }
 
-int lt_split(const lt_tensor *x, int64_t size, int dim, lt_tensor ***parts) {
+static int split_raw(const lt_tensor *x, int64_t size, int dim, lt_tensor ***parts) {
   *parts = NULL;
   int d = split_dim("split", x, dim);
   if (d < 0) return -1;
@@ -197,7 +204,7 @@ int lt_split(const lt_tensor *x, int64_t size, int dim, lt_tensor ***parts) {
   return split_views("split", x, size, d, parts);
 }
 
-int lt_chunk(const lt_tensor *x, int64_t n, int dim, lt_tensor ***parts) {
+static int chunk_raw(const lt_tensor *x, int64_t n, int dim, lt_tensor ***parts) {
   *parts = NULL;
   int d = split_dim("chunk", x, dim);
   if (d < 0) return -1;
@@ -222,7 +229,7 @@ int lt_chunk(const lt_tensor *x, int64_t n, int dim, lt_tensor ***parts) {
  * The result viewed as [r0, s0, r1, s1, ...] is x viewed the same way with
  * stride 0 on every r: one broadcasting copy. Dims repeated once get no
  * r dim, so up to LT_MAX_DIMS dims work unless too many are repeated. */
-lt_tensor *lt_repeat(const lt_tensor *x, int n, const int64_t *reps) {
+static lt_tensor *repeat_raw(const lt_tensor *x, int n, const int64_t *reps) {
   if (ix_check_cpu("repeatTensor", x)) return NULL;
   if (n < x->ndim)
     return lt_error("repeatTensor: %d repetition count(s) given for a %d-dimensional tensor; "
@@ -277,7 +284,7 @@ COPY_LOOP(8, uint64_t)
 
 /* The source is read through a geometry that starts at the last element of
  * each flipped dim and steps backwards (a negative stride). */
-lt_tensor *lt_flip(const lt_tensor *x, int n, const int *dims) {
+static lt_tensor *flip_raw(const lt_tensor *x, int n, const int *dims) {
   if (ix_check_cpu("flip", x)) return NULL;
   bool flip[LT_MAX_DIMS] = {0};
   for (int i = 0; i < n; i++) {
@@ -322,24 +329,12 @@ static int roll_blocks(lt_tensor *dst, const lt_tensor *src, const int64_t *sh, 
   return 0;
 }
 
-lt_tensor *lt_roll(const lt_tensor *x, int nshifts, const int64_t *shifts, int ndims,
-                   const int *dims) {
-  if (ix_check_cpu("roll", x)) return NULL;
-  if (ndims == 0) { /* the flattened tensor */
-    if (nshifts != 1)
-      return lt_error("roll: without dims, give exactly one shift (got %d)", nshifts);
-    int64_t numel = lt_tensor_numel(x);
-    int zero = 0;
-    lt_tensor *flat = lt_reshape(x, 1, &numel);
-    lt_tensor *rolled = flat ? lt_roll(flat, 1, shifts, 1, &zero) : NULL;
-    lt_tensor *r = rolled ? lt_view(rolled, x->ndim, x->size) : NULL;
-    lt_tensor_release(rolled);
-    lt_tensor_release(flat);
-    return r;
-  }
+/* along dims (ndims > 0); sh gets the shift per dim of x, in [0, size) */
+static lt_tensor *roll_raw(const lt_tensor *x, int nshifts, const int64_t *shifts, int ndims,
+                           const int *dims, int64_t *sh) {
   if (nshifts != ndims)
     return lt_error("roll: %d shift(s) given for %d dim(s); they must pair up", nshifts, ndims);
-  int64_t sh[LT_MAX_DIMS] = {0};
+  for (int i = 0; i < LT_MAX_DIMS; i++) sh[i] = 0;
   for (int i = 0; i < ndims; i++) {
     if (x->ndim == 0) return lt_error("roll: cannot roll a 0-dimensional tensor along a dimension");
     int d = lt_wrap_dim("roll", dims[i], x->ndim, 0);
@@ -355,16 +350,239 @@ lt_tensor *lt_roll(const lt_tensor *x, int nshifts, const int64_t *shifts, int n
   return r;
 }
 
+
+/* ---- public forms: record when an input requires grad ---- */
+
+#define BW(NAME) static int NAME##_backward(lt_node *n, lt_tensor *const *g, lt_tensor **gin)
+BW(cat);
+BW(stack);
+BW(piece);
+BW(repeatTensor);
+BW(flip);
+BW(roll);
+
+lt_tensor *lt_cat(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
+  lt_node *node = NULL;
+  if (lt_record_begin(&node, "cat", cat_backward, out, n, xs)) return NULL;
+  lt_tensor *r = cat_raw(out, n, xs, dim);
+  if (node && r) { /* the dim, as cat_raw wrapped it for its first kept piece */
+    for (int i = 0; i < n; i++)
+      if (!legacy_empty(xs[i])) {
+        node->ints[0] = lt_wrap_dim("cat", dim, xs[i]->ndim, 0);
+        break;
+      }
+  }
+  return lt_record_end(node, r);
+}
+
+lt_tensor *lt_stack(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
+  lt_node *node = NULL;
+  if (lt_record_begin(&node, "stack", stack_backward, out, n, xs)) return NULL;
+  lt_tensor *r = stack_raw(out, n, xs, dim);
+  if (node && r) node->ints[0] = lt_wrap_dim("stack", dim, xs[0]->ndim, 1);
+  return lt_record_end(node, r);
+}
+
+/* split/chunk: narrow views made without recording, then each recorded as a
+ * view of x named after the op, so in-place writes into a piece are caught
+ * like those into any view. */
+static int record_pieces(const char *fn, const lt_tensor *x, int dim, int count, lt_tensor **p) {
+  int d = lt_wrap_dim(fn, dim, x->ndim, 0);
+  int64_t at = 0;
+  for (int i = 0; i < count; i++) {
+    int64_t ints[3] = {d, at, p[i]->size[d]};
+    at += p[i]->size[d];
+    if (!(p[i] = lt_record_view(p[i], (lt_tensor *)x, fn, piece_backward, ints, 3))) {
+      for (int k = 0; k < count; k++)
+        if (k != i) lt_tensor_release(p[k]);
+      return -1;
+    }
+  }
+  return count;
+}
+
+static int pieces(const char *fn, int (*raw)(const lt_tensor *, int64_t, int, lt_tensor ***),
+                  const lt_tensor *x, int64_t arg, int dim, lt_tensor ***parts) {
+  bool rec = lt_autograd_wants(1, (lt_tensor *const *)&x);
+  bool prev = lt_set_grad_enabled(false);
+  int count = raw(x, arg, dim, parts);
+  lt_set_grad_enabled(prev);
+  if (count <= 0 || !rec) return count;
+  if (record_pieces(fn, x, dim, count, *parts) < 0) {
+    free(*parts);
+    *parts = NULL;
+    return -1;
+  }
+  return count;
+}
+
+int lt_split(const lt_tensor *x, int64_t size, int dim, lt_tensor ***parts) {
+  return pieces("split", split_raw, x, size, dim, parts);
+}
+int lt_chunk(const lt_tensor *x, int64_t n, int dim, lt_tensor ***parts) {
+  return pieces("chunk", chunk_raw, x, n, dim, parts);
+}
+
+lt_tensor *lt_repeat(const lt_tensor *x, int n, const int64_t *reps) {
+  lt_node *node = NULL;
+  lt_tensor *in = (lt_tensor *)x;
+  if (lt_record_begin(&node, "repeatTensor", repeatTensor_backward, NULL, 1, &in)) return NULL;
+  lt_tensor *r = repeat_raw(x, n, reps);
+  if (node && r)
+    for (int i = 0; i < n; i++) node->ints[i] = reps[i];
+  return lt_record_end(node, r);
+}
+
+lt_tensor *lt_flip(const lt_tensor *x, int n, const int *dims) {
+  lt_node *node = NULL;
+  lt_tensor *in = (lt_tensor *)x;
+  if (lt_record_begin(&node, "flip", flip_backward, NULL, 1, &in)) return NULL;
+  lt_tensor *r = flip_raw(x, n, dims);
+  if (node && r) /* the flipped dims as a bit set (valid: flip_raw checked them) */
+    for (int i = 0; i < n; i++) node->ints[0] |= (int64_t)1 << lt_wrap_dim("flip", dims[i], x->ndim, 0);
+  return lt_record_end(node, r);
+}
+
+lt_tensor *lt_roll(const lt_tensor *x, int nshifts, const int64_t *shifts, int ndims,
+                   const int *dims) {
+  if (ix_check_cpu("roll", x)) return NULL;
+  if (ndims == 0) { /* the flattened tensor: a composition, recorded piece by piece */
+    if (nshifts != 1)
+      return lt_error("roll: without dims, give exactly one shift (got %d)", nshifts);
+    int64_t numel = lt_tensor_numel(x);
+    int zero = 0;
+    lt_tensor *flat = lt_reshape(x, 1, &numel);
+    lt_tensor *rolled = flat ? lt_roll(flat, 1, shifts, 1, &zero) : NULL;
+    lt_tensor *r = rolled ? lt_view(rolled, x->ndim, x->size) : NULL;
+    lt_tensor_release(rolled);
+    lt_tensor_release(flat);
+    return r;
+  }
+  lt_node *node = NULL;
+  lt_tensor *in = (lt_tensor *)x;
+  if (lt_record_begin(&node, "roll", roll_backward, NULL, 1, &in)) return NULL;
+  int64_t sh[LT_MAX_DIMS];
+  lt_tensor *r = roll_raw(x, nshifts, shifts, ndims, dims, sh);
+  if (node && r)
+    for (int i = 0; i < x->ndim; i++) node->ints[i] = sh[i];
+  return lt_record_end(node, r);
+}
+
+/* ---- backwards ---- */
+
+static bool legacy_edge(const lt_edge *e) { return e->ndim == 1 && e->size[0] == 0; }
+
+BW(cat) { /* each piece's slice of the gradient (skipped legacy pieces get none) */
+  int d = (int)n->ints[0];
+  int64_t at = 0;
+  for (int j = 0; j < n->nin; j++) {
+    const lt_edge *e = &n->next[j];
+    if (legacy_edge(e)) continue;
+    if (e->needs_grad && !(gin[j] = lt_narrow(g[0], d, at, e->size[d]))) return -1;
+    at += e->size[d];
+  }
+  return 0;
+}
+
+BW(stack) {
+  for (int j = 0; j < n->nin; j++)
+    if (n->next[j].needs_grad && !(gin[j] = lt_select(g[0], (int)n->ints[0], j))) return -1;
+  return 0;
+}
+
+/* a split piece's gradient: g between zeros before and after it */
+BW(piece) {
+  int d = (int)n->ints[0], nd = n->next[0].ndim, k = 0;
+  int64_t start = n->ints[1], len = n->ints[2], after = n->next[0].size[d] - start - len;
+  int64_t zs[LT_MAX_DIMS];
+  for (int i = 0; i < nd; i++) zs[i] = n->next[0].size[i];
+  lt_tensor *parts[3] = {NULL, NULL, NULL};
+  int rc = 0;
+  if (start > 0) {
+    zs[d] = start;
+    rc |= !(parts[k++] = lt_tensor_zeros(g[0]->dtype, nd, zs));
+  }
+  lt_tensor_retain(g[0]);
+  parts[k++] = g[0];
+  if (after > 0) {
+    zs[d] = after;
+    rc |= !(parts[k++] = lt_tensor_zeros(g[0]->dtype, nd, zs));
+  }
+  if (!rc) {
+    if (k == 1) {
+      lt_tensor_retain(g[0]);
+      gin[0] = g[0];
+    } else {
+      rc = !(gin[0] = lt_cat(NULL, k, parts, d));
+    }
+  }
+  for (int i = 0; i < k; i++) lt_tensor_release(parts[i]);
+  return rc ? -1 : 0;
+}
+
+/* g viewed as (r1, s1, r2, s2, ...) (no r where a dim was repeated once),
+ * summed over the r's */
+BW(repeatTensor) {
+  const lt_edge *e = &n->next[0];
+  int nr = g[0]->ndim, lead = nr - e->ndim, m = 0;
+  int64_t vsz[LT_MAX_DIMS], tsz[LT_MAX_DIMS];
+  if (lt_tensor_numel(g[0]) == 0) { /* a repeat count of 0: nothing flowed */
+    gin[0] = lt_tensor_zeros(g[0]->dtype, e->ndim, e->size);
+    return gin[0] ? 0 : -1;
+  }
+  for (int i = 0; i < nr; i++) {
+    int64_t s = i < lead ? 1 : e->size[i - lead];
+    if (n->ints[i] != 1) {
+      vsz[m] = n->ints[i];
+      tsz[m++] = 1;
+    }
+    vsz[m] = tsz[m] = s;
+    m++;
+  }
+  lt_tensor *v = lt_reshape(g[0], m, vsz);
+  lt_tensor *t = v ? lt_sum_to_shape(v, m, tsz) : NULL;
+  gin[0] = t ? lt_reshape(t, e->ndim, e->size) : NULL;
+  lt_tensor_release(t);
+  lt_tensor_release(v);
+  return gin[0] ? 0 : -1;
+}
+
+BW(flip) {
+  int dims[LT_MAX_DIMS], k = 0;
+  for (int i = 0; i < n->next[0].ndim; i++)
+    if (n->ints[0] >> i & 1) dims[k++] = i;
+  gin[0] = lt_flip(g[0], k, dims);
+  return gin[0] ? 0 : -1;
+}
+
+BW(roll) {
+  int dims[LT_MAX_DIMS], k = 0;
+  int64_t back[LT_MAX_DIMS];
+  for (int i = 0; i < n->next[0].ndim; i++)
+    if (n->ints[i]) {
+      dims[k] = i;
+      back[k++] = -n->ints[i];
+    }
+  if (k == 0) {
+    lt_tensor_retain(g[0]);
+    gin[0] = g[0];
+    return 0;
+  }
+  gin[0] = lt_roll(g[0], k, back, k, dims);
+  return gin[0] ? 0 : -1;
+}
+
 /* ---- op table ---- */
 
-#define OTHER(NAME) static const lt_opdef op_##NAME = {.name = #NAME, .kind = LT_KIND_OTHER};
-OTHER(cat)
-OTHER(stack)
-OTHER(split)
-OTHER(chunk)
-OTHER(repeatTensor)
-OTHER(flip)
-OTHER(roll)
+#define OP(NAME, BWD)                                                                      \
+  static const lt_opdef op_##NAME = {.name = #NAME, .kind = LT_KIND_OTHER, .backward = BWD};
+OP(cat, cat_backward)
+OP(stack, stack_backward)
+OP(split, piece_backward)
+OP(chunk, piece_backward)
+OP(repeatTensor, repeatTensor_backward)
+OP(flip, flip_backward)
+OP(roll, roll_backward)
 
 const lt_opdef *const lt_ops_shape[] = {&op_cat,  &op_stack, &op_split, &op_chunk,
                                         &op_repeatTensor, &op_flip, &op_roll, NULL};

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lutorch/autograd.h"
 #include "lutorch/op.h"
 #include "lutorch/parallel.h"
 #include "reduce_impl.h"
@@ -204,7 +205,7 @@ static int dim_size(const char *fn, const lt_tensor *t, int dim, int64_t *n) {
   return 0;
 }
 
-int lt_sort(const lt_tensor *t, int dim, bool descending, lt_tensor **values,
+static int sort_raw(const lt_tensor *t, int dim, bool descending, lt_tensor **values,
             lt_tensor **indices) {
   int64_t n = 0;
   if (dim == LT_ALL_DIMS) return lt_errorf("sort: a dimension is required");
@@ -213,7 +214,7 @@ int lt_sort(const lt_tensor *t, int dim, bool descending, lt_tensor **values,
   return sort_slices("sort", t, dim, true, n, pk, values, indices);
 }
 
-int lt_topk(const lt_tensor *t, int64_t k, int dim, bool largest, bool sorted,
+static int topk_raw(const lt_tensor *t, int64_t k, int dim, bool largest, bool sorted,
             lt_tensor **values, lt_tensor **indices) {
   int64_t n = 0;
   (void)sorted;
@@ -226,7 +227,7 @@ int lt_topk(const lt_tensor *t, int64_t k, int dim, bool largest, bool sorted,
   return sort_slices("topk", t, dim, true, k, pk, values, indices);
 }
 
-int lt_kthvalue(const lt_tensor *t, int64_t k, int dim, bool keepdim, lt_tensor **values,
+static int kthvalue_raw(const lt_tensor *t, int64_t k, int dim, bool keepdim, lt_tensor **values,
                 lt_tensor **indices) {
   int64_t n = 0;
   if (dim_size("kthvalue", t, dim, &n)) return -1;
@@ -237,7 +238,7 @@ int lt_kthvalue(const lt_tensor *t, int64_t k, int dim, bool keepdim, lt_tensor 
   return sort_slices("kthvalue", t, dim, keepdim, 1, pk, values, indices);
 }
 
-int lt_median(const lt_tensor *t, int dim, bool keepdim, lt_tensor **values,
+static int median_raw(const lt_tensor *t, int dim, bool keepdim, lt_tensor **values,
               lt_tensor **indices) {
   int64_t n = 0;
   if (dim_size("median", t, dim, &n)) return -1;
@@ -248,9 +249,47 @@ int lt_median(const lt_tensor *t, int dim, bool keepdim, lt_tensor **values,
   return sort_slices("median", t, dim, keepdim, 1, pk, values, indices);
 }
 
+/* ---- recorded for autograd: the values' gradient is scattered back
+ * through the indices (reduce_grad.c) ---- */
+#define RECORDED(KIND, DIM, KEEP, CALL)                                    \
+  lt_node *node;                                                           \
+  if (lt__grad_begin(&node, KIND, t, DIM, KEEP, 0)) return -1;             \
+  if (!node) return CALL(values, indices);                                 \
+  lt_tensor *v = NULL, *i = NULL;                                          \
+  int rc = CALL(&v, &i);                                                   \
+  return lt__grad_end2(node, rc, v, i, values, indices);
+
+int lt_sort(const lt_tensor *t, int dim, bool descending, lt_tensor **values,
+            lt_tensor **indices) {
+#define CALL(V, I) sort_raw(t, dim, descending, V, I)
+  RECORDED(RG_SORT, dim, true, CALL)
+#undef CALL
+}
+
+int lt_topk(const lt_tensor *t, int64_t k, int dim, bool largest, bool sorted,
+            lt_tensor **values, lt_tensor **indices) {
+#define CALL(V, I) topk_raw(t, k, dim, largest, sorted, V, I)
+  RECORDED(RG_TOPK, dim, true, CALL)
+#undef CALL
+}
+
+int lt_kthvalue(const lt_tensor *t, int64_t k, int dim, bool keepdim, lt_tensor **values,
+                lt_tensor **indices) {
+#define CALL(V, I) kthvalue_raw(t, k, dim, keepdim, V, I)
+  RECORDED(RG_KTHVALUE, dim, keepdim, CALL)
+#undef CALL
+}
+
+int lt_median(const lt_tensor *t, int dim, bool keepdim, lt_tensor **values,
+              lt_tensor **indices) {
+#define CALL(V, I) median_raw(t, dim, keepdim, V, I)
+  RECORDED(RG_MEDIAN, dim, keepdim, CALL)
+#undef CALL
+}
+
 /* ---- the op table ---- */
 #define SORT_OP(NAME)                                                            \
-  static const lt_opdef op_##NAME = {#NAME, LT_KIND_OTHER, 0, 0, {0}, NULL};
+  static const lt_opdef op_##NAME = {#NAME, LT_KIND_OTHER, 0, 0, {0}, lt__reduce_bw_pick};
 SORT_OP(sort)
 SORT_OP(topk)
 SORT_OP(kthvalue)

@@ -114,14 +114,17 @@ static int l_masked_write(lua_State *L) {
   bool inplace = lua_toboolean(L, lua_upvalueindex(2));
   const char *fn = copy ? "maskedCopy" : "maskedFill";
   lt_tensor *x = lb_check_tensor(L, 1, fn);
-  lt_tensor *mask = lb_check_tensor(L, 2, fn), *src = NULL;
+  lt_tensor *mask = lb_check_tensor(L, 2, fn), *src = NULL, *vt = NULL;
   double v = 0;
   if (copy)
     src = lb_check_tensor(L, 3, fn);
-  else
+  else if (!(vt = lb_to_tensor(L, 3))) /* a tensor value can get a gradient */
     v = check_value(L, 3, fn);
   lt_tensor *t = inplace ? x : lt_clone(x);
-  int rc = !t ? -1 : copy ? lt_masked_copy_(t, mask, src) : lt_masked_fill_(t, mask, v);
+  int rc = !t     ? -1
+           : copy ? lt_masked_copy_(t, mask, src)
+           : vt   ? lt_masked_fill_tensor_(t, mask, vt)
+                  : lt_masked_fill_(t, mask, v);
   if (rc) {
     if (t && !inplace) lt_tensor_release(t);
     return lb_error(L);

@@ -120,8 +120,18 @@ static int l_prod(lua_State *L) {
   return lb_errorf(L, "torch.%s: expected ([res,] a, b), got %d tensor arguments", fn, a.nt);
 }
 
+/* Under autograd (an input requires grad, grad mode on) the functions that
+ * return numbers (dot, det, slogdet, logdet) return 0-dim tensors instead,
+ * which carry the graph (PyTorch's behaviour). */
+static bool wants_grad(int n, lt_tensor *const *t) { return lt_autograd_wants(n, t); }
+
 static int l_dot(lua_State *L) {
   lt_tensor *a = lb_check_tensor(L, 1, "dot"), *b = lb_check_tensor(L, 2, "dot");
+  lt_tensor *ab[2] = {a, b};
+  if (wants_grad(2, ab)) {
+    lt_tensor *r = lt_dot_tensor(a, b);
+    return r ? lb_push_tensor(L, r) : lb_error(L);
+  }
   double r;
   if (lt_dot(a, b, &r)) return lb_error(L);
   lua_pushnumber(L, r);
@@ -132,11 +142,26 @@ static int l_dot(lua_State *L) {
 
 /* Deliver n results: into the caller's leading result tensors (Torch7's
  * result-first form) where given, as new tensors otherwise. */
-static int push_results(lua_State *L, const targs *a, int nres, int n, lt_tensor **r) {
+static int push_results(lua_State *L, const char *fn, const targs *a, int nres, int n,
+                        lt_tensor **r) {
   for (int i = 0; i < n; i++) {
     if (i < nres) {
-      lt_tensor_set(a->t[i], r[i]);
-      lt_tensor_bump_version(a->t[i]);
+      /* the result tensor takes r's storage and, under autograd, its history */
+      lt_tensor *dst = a->t[i];
+      int rc = lt_autograd_inplace_unrecorded(dst, fn);
+      if (!rc) {
+        lt_tensor_set(dst, r[i]);
+        /* (no version bump under autograd: r's storage is fresh, and its
+         * node saved it at the current version) */
+        if (lt_requires_grad(r[i]) && r[i]->ag->grad_fn)
+          rc = lt_node_attach(r[i]->ag->grad_fn, dst, r[i]->ag->output_nr);
+        else
+          lt_tensor_bump_version(dst);
+      }
+      if (rc) {
+        for (int k = i; k < n; k++) lt_tensor_release(r[k]);
+        return lb_error(L);
+      }
       lt_tensor_release(r[i]);
       lua_pushvalue(L, a->idx[i]);
     } else {
@@ -186,7 +211,7 @@ static int l_gesv(lua_State *L) {
   int nres = lapack_args(L, "gesv", 2, 2, 0, opt, &a);
   lt_tensor *r[2];
   if (lt_gesv(a.t[nres], a.t[nres + 1], &r[0], &r[1])) return lb_error(L);
-  return push_results(L, &a, nres, 2, r);
+  return push_results(L, "gesv", &a, nres, 2, r);
 }
 
 static int l_inverse(lua_State *L) {
@@ -195,7 +220,7 @@ static int l_inverse(lua_State *L) {
   int nres = lapack_args(L, "inverse", 1, 1, 0, opt, &a);
   lt_tensor *r[1] = {lt_inverse(a.t[nres])};
   if (!r[0]) return lb_error(L);
-  return push_results(L, &a, nres, 1, r);
+  return push_results(L, "inverse", &a, nres, 1, r);
 }
 
 static int l_potrf(lua_State *L) {
@@ -204,7 +229,7 @@ static int l_potrf(lua_State *L) {
   int nres = lapack_args(L, "potrf", 1, 1, 1, opt, &a);
   lt_tensor *r[1] = {lt_potrf(a.t[nres], option(L, "potrf", opt[0], 'U', 'L', true))};
   if (!r[0]) return lb_error(L);
-  return push_results(L, &a, nres, 1, r);
+  return push_results(L, "potrf", &a, nres, 1, r);
 }
 
 static int l_potrs(lua_State *L) {
@@ -213,7 +238,7 @@ static int l_potrs(lua_State *L) {
   int nres = lapack_args(L, "potrs", 2, 1, 1, opt, &a);
   lt_tensor *r[1] = {lt_potrs(a.t[nres], a.t[nres + 1], option(L, "potrs", opt[0], 'U', 'L', true))};
   if (!r[0]) return lb_error(L);
-  return push_results(L, &a, nres, 1, r);
+  return push_results(L, "potrs", &a, nres, 1, r);
 }
 
 static int l_potri(lua_State *L) {
@@ -222,7 +247,7 @@ static int l_potri(lua_State *L) {
   int nres = lapack_args(L, "potri", 1, 1, 1, opt, &a);
   lt_tensor *r[1] = {lt_potri(a.t[nres], option(L, "potri", opt[0], 'U', 'L', true))};
   if (!r[0]) return lb_error(L);
-  return push_results(L, &a, nres, 1, r);
+  return push_results(L, "potri", &a, nres, 1, r);
 }
 
 static int l_symeig(lua_State *L) {
@@ -233,7 +258,7 @@ static int l_symeig(lua_State *L) {
   bool upper = option(L, "symeig", opt[1], 'U', 'L', true);
   lt_tensor *r[2];
   if (lt_symeig(a.t[nres], vectors, upper, &r[0], &r[1])) return lb_error(L);
-  return push_results(L, &a, nres, 2, r);
+  return push_results(L, "symeig", &a, nres, 2, r);
 }
 
 static int l_eig(lua_State *L) {
@@ -242,7 +267,7 @@ static int l_eig(lua_State *L) {
   int nres = lapack_args(L, "eig", 1, 2, 1, opt, &a);
   lt_tensor *r[2];
   if (lt_eig(a.t[nres], option(L, "eig", opt[0], 'V', 'N', false), &r[0], &r[1])) return lb_error(L);
-  return push_results(L, &a, nres, 2, r);
+  return push_results(L, "eig", &a, nres, 2, r);
 }
 
 static int l_svd(lua_State *L) {
@@ -252,7 +277,7 @@ static int l_svd(lua_State *L) {
   lt_tensor *r[3];
   if (lt_svd(a.t[nres], option(L, "svd", opt[0], 'S', 'A', true), &r[0], &r[1], &r[2]))
     return lb_error(L);
-  return push_results(L, &a, nres, 3, r);
+  return push_results(L, "svd", &a, nres, 3, r);
 }
 
 static int l_qr(lua_State *L) {
@@ -261,22 +286,45 @@ static int l_qr(lua_State *L) {
   int nres = lapack_args(L, "qr", 1, 2, 0, opt, &a);
   lt_tensor *r[2];
   if (lt_qr(a.t[nres], &r[0], &r[1])) return lb_error(L);
-  return push_results(L, &a, nres, 2, r);
+  return push_results(L, "qr", &a, nres, 2, r);
 }
 
 static int l_det(lua_State *L) {
+  lt_tensor *a = lb_check_tensor(L, 1, "det");
+  if (wants_grad(1, &a)) {
+    lt_tensor *r = lt_det_tensor(a);
+    return r ? lb_push_tensor(L, r) : lb_error(L);
+  }
   double d;
-  if (lt_det(lb_check_tensor(L, 1, "det"), &d)) return lb_error(L);
+  if (lt_det(a, &d)) return lb_error(L);
   lua_pushnumber(L, d);
   return 1;
 }
 
 static int l_slogdet(lua_State *L) {
+  lt_tensor *a = lb_check_tensor(L, 1, "slogdet");
+  if (wants_grad(1, &a)) {
+    lt_tensor *sign, *la;
+    if (lt_slogdet_tensor(a, &sign, &la)) return lb_error(L);
+    lb_push_tensor(L, sign);
+    return 1 + lb_push_tensor(L, la);
+  }
   double sign, la;
-  if (lt_slogdet(lb_check_tensor(L, 1, "slogdet"), &sign, &la)) return lb_error(L);
+  if (lt_slogdet(a, &sign, &la)) return lb_error(L);
   lua_pushnumber(L, sign);
   lua_pushnumber(L, la);
   return 2;
+}
+
+/* log(det): NaN for a negative determinant (PyTorch) */
+static int l_logdet(lua_State *L) {
+  lt_tensor *a = lb_check_tensor(L, 1, "logdet");
+  lt_tensor *r = lt_logdet(a);
+  if (!r) return lb_error(L);
+  if (lt_requires_grad(r)) return lb_push_tensor(L, r);
+  lua_pushnumber(L, lt_dtype_load(r->dtype, lt_tensor_data(r)));
+  lt_tensor_release(r);
+  return 1;
 }
 
 /* ---- registration ---- */
@@ -297,6 +345,7 @@ static const luaL_Reg lapack[] = {
     {"dot", l_dot},       {"gesv", l_gesv},     {"inverse", l_inverse}, {"potrf", l_potrf},
     {"potrs", l_potrs},   {"potri", l_potri},   {"symeig", l_symeig},   {"eig", l_eig},
     {"svd", l_svd},       {"qr", l_qr},         {"det", l_det},         {"slogdet", l_slogdet},
+    {"logdet", l_logdet},
     {NULL, NULL}};
 
 void lb_open_linalg(lua_State *L) {

@@ -4,8 +4,9 @@
  * optional result tensors (Torch7's result-first form, also res:f(x, ...))
  * followed by the input. Dimensions and returned indices are 1-based here
  * and 0-based in C. Without a dimension a reduction returns a Lua number
- * (a boolean for all/any); with one, a tensor keeping that dimension as
- * size 1 unless keepdim = false. */
+ * (a boolean for all/any) -- or, when the input requires grad and grad
+ * mode is on, a 0-dim tensor that carries the graph; with a dimension, a
+ * tensor keeping that dimension as size 1 unless keepdim = false. */
 #include <math.h>
 
 #include "binding.h"
@@ -93,8 +94,32 @@ fail:
   return lb_error(L);
 }
 
+/* Under autograd (x requires grad, grad mode on) a whole-tensor reduction
+ * returns a 0-dim tensor instead of a number, so that it carries the graph
+ * (PyTorch's behaviour). param as for lt_reduce_all. */
+static int push_all_tensor(lua_State *L, lt_reduction red, lt_tensor *x, double param) {
+  lt_tensor *r = NULL;
+  int rc = 0;
+  switch (red) {
+  case LT_RED_SUM: r = lt_sum(x, LT_ALL_DIMS, false); break;
+  case LT_RED_PROD: r = lt_prod(x, LT_ALL_DIMS, false); break;
+  case LT_RED_MEAN: r = lt_mean(x, LT_ALL_DIMS, false); break;
+  case LT_RED_VAR: r = lt_var(x, LT_ALL_DIMS, false, param == 0); break;
+  case LT_RED_STD: r = lt_std(x, LT_ALL_DIMS, false, param == 0); break;
+  case LT_RED_NORM: r = lt_norm(x, param, LT_ALL_DIMS, false); break;
+  case LT_RED_LOGSUMEXP: r = lt_logsumexp(x, LT_ALL_DIMS, false); break;
+  case LT_RED_MAX: rc = lt_max(x, LT_ALL_DIMS, false, &r, NULL); break;
+  case LT_RED_MIN: rc = lt_min(x, LT_ALL_DIMS, false, &r, NULL); break;
+  case LT_RED_MEDIAN: rc = lt_median(x, LT_ALL_DIMS, false, &r, NULL); break;
+  default: rc = lt_errorf("reduce: reduction %d has no tensor form", (int)red);
+  }
+  if (rc || !r) return lb_error(L);
+  return lb_push_tensor(L, r);
+}
+
 static int push_all(lua_State *L, lt_reduction red, lt_tensor *x, double param, bool boolean) {
   double v;
+  if (!boolean && lt_autograd_wants(1, &x)) return push_all_tensor(L, red, x, param);
   if (lt_reduce_all(red, x, param, &v)) return lb_error(L);
   if (boolean) lua_pushboolean(L, v != 0);
   else lua_pushnumber(L, v);

@@ -9,10 +9,4 @@ local methods = core.methods
 torch.outer = core.fn.ger
 methods.outer = methods.ger
 
--- log of the determinant: NaN for a negative determinant (as PyTorch)
-function torch.logdet(a)
-  local sign, logabs = core.fn.slogdet(a)
-  if sign < 0 then return 0 / 0 end
-  return logabs
-end
-methods.logdet = torch.logdet
+-- torch.logdet is C (lua/binding/linalg.c): NaN for a negative determinant

@@ -124,6 +124,8 @@ end)
 
 -- ops of kind 'other' with a backward: name -> list of {function, inputs}
 local other_cases = {}
+for name, list in pairs(require 'grad_index_cases') do other_cases[name] = list end
+for name, list in pairs(require 'grad_reduce_linalg_cases') do other_cases[name] = list end
 
 describe('gradcheck of other ops with a backward', function()
   for _, name in ipairs(names) do

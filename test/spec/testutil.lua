@@ -5,9 +5,11 @@ require 'torch'
 local U = {}
 
 -- max |a - b| over all elements (tensors or numbers)
+-- (computed without autograd: a whole-tensor max of a tensor that requires
+-- grad is a 0-dim tensor, not a number)
 function U.maxdiff(a, b)
   if type(a) == 'number' then return math.abs(a - b) end
-  return torch.abs(a:double() - b:double()):max()
+  return torch.no_grad(function() return torch.abs(a:double() - b:double()):max() end)
 end
 
 function U.near(a, b, tol)

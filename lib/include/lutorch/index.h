@@ -12,7 +12,12 @@
  * the end. Functions returning a tensor return a new reference (NULL on
  * error); `out` may be NULL (allocate) or a tensor to resize and fill
  * (Torch7's result-first form; its dtype is kept, values converted).
- * In-place functions (trailing _) return 0, or -1 with the error set. */
+ * In-place functions (trailing _) return 0, or -1 with the error set.
+ *
+ * Autograd: every op but nonzero records when an input requires grad (see
+ * lib/ops/index_grad.c and shape.c; docs/autograd.md, "Backward of index and
+ * shape ops"). The in-place ones refuse a leaf that requires grad and record
+ * on a non-leaf; split/chunk pieces are recorded views. */
 #ifndef LUTORCH_INDEX_H
 #define LUTORCH_INDEX_H
 
@@ -46,6 +51,9 @@ int lt_scatter_add_(lt_tensor *x, int dim, const lt_tensor *idx, const lt_tensor
  * maskedSelect: x and mask broadcast together; the result is 1-D.
  * nonzero: an N x ndim int64 tensor of 0-based coordinates, row-major. */
 int lt_masked_fill_(lt_tensor *x, const lt_tensor *mask, double value);
+/* The same with the value in a one-element tensor, which gets a gradient
+ * (the sum of the masked part of x's) when it requires grad. */
+int lt_masked_fill_tensor_(lt_tensor *x, const lt_tensor *mask, lt_tensor *value);
 int lt_masked_copy_(lt_tensor *x, const lt_tensor *mask, const lt_tensor *src);
 lt_tensor *lt_masked_select(lt_tensor *out, const lt_tensor *x, const lt_tensor *mask);
 lt_tensor *lt_nonzero(lt_tensor *out, const lt_tensor *x);

@@ -12,7 +12,14 @@
  * returns a new reference (out retained when given), or NULL with an error.
  *
  * The factorizations take 2-D float32/float64 matrices and return new,
- * contiguous tensors; they never modify their inputs. */
+ * contiguous tensors; they never modify their inputs.
+ *
+ * Autograd: every function returning tensors records when an input
+ * requires grad (backward formulas in lib/ops/linalg_grad.c; conventions in
+ * docs/autograd.md, "Backward of reductions and linear algebra"). The
+ * number-returning lt_dot, lt_det, lt_slogdet cannot carry a graph: use
+ * their _tensor forms. eig and qr are not differentiable (an error when an
+ * input requires grad). */
 #ifndef LUTORCH_LINALG_H
 #define LUTORCH_LINALG_H
 
@@ -41,6 +48,8 @@ lt_tensor *lt_addbmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt
                      lt_tensor *b);
 /* dot product of two vectors of one length (any layout) into *result */
 int lt_dot(lt_tensor *a, lt_tensor *b, double *result);
+/* the same as a 0-dim tensor, which carries the autograd graph */
+lt_tensor *lt_dot_tensor(lt_tensor *a, lt_tensor *b);
 /* PyTorch's matmul: 1-D·1-D is a 0-dim tensor, 1-D operands get a dim
  * added and removed again, leading (batch) dims broadcast. */
 lt_tensor *lt_matmul(lt_tensor *out, lt_tensor *a, lt_tensor *b);
@@ -72,5 +81,10 @@ int lt_qr(lt_tensor *a, lt_tensor **q, lt_tensor **r);
 /* determinant, and log|det| with its sign (-1, 0, 1) */
 int lt_det(lt_tensor *a, double *det);
 int lt_slogdet(lt_tensor *a, double *sign, double *logabsdet);
+/* the same as 0-dim tensors (differentiable; sign is not); logdet is
+ * log(det): NaN for a negative determinant, -inf for a singular matrix */
+lt_tensor *lt_det_tensor(lt_tensor *a);
+int lt_slogdet_tensor(lt_tensor *a, lt_tensor **sign, lt_tensor **logabsdet);
+lt_tensor *lt_logdet(lt_tensor *a);
 
 #endif

@@ -15,7 +15,12 @@
  *   all, any: bool.  argmax, argmin and all indices: int64.
  * NaN: max/min/argmax/argmin/median pick a NaN when there is one (the
  * first); sort puts NaN after every number (first when descending).
- * Ties: max/min/argmax/argmin take the first position; sort is stable. */
+ * Ties: max/min/argmax/argmin take the first position; sort is stable.
+ *
+ * Autograd: every function returning tensors records when its input
+ * requires grad (backward formulas in lib/ops/reduce_grad.c; indices get no
+ * gradient). lt_reduce_all returns a double and never records: use the
+ * LT_ALL_DIMS tensor form for a differentiable whole-tensor reduction. */
 #ifndef LUTORCH_REDUCE_H
 #define LUTORCH_REDUCE_H
 
