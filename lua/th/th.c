@@ -124,9 +124,9 @@ static int dorequire(lua_State *L, const char *name) {
 /* ---- REPL ----------------------------------------------------------- */
 
 static int interactive; /* stdin is a terminal: prompts, libedit */
-static char history_file[4096];
 
 #ifdef TH_EDITLINE
+static char history_file[4096];
 static int completion_ref = LUA_NOREF; /* candidates of the current completion */
 
 static char *completion_next(const char *text, int state) {
