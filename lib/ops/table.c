@@ -7,7 +7,8 @@
 
 static const lt_opdef *const *const families[] = {
     lt_ops_unary, lt_ops_binary, lt_ops_ternary, lt_ops_reduce, lt_ops_sort,  lt_ops_linalg,
-    lt_ops_lapack, lt_ops_index, lt_ops_shape,   lt_ops_random, lt_ops_optim};
+    lt_ops_lapack, lt_ops_index, lt_ops_shape,   lt_ops_random, lt_ops_optim,
+    lt_ops_nn};
 
 #define MAX_OPS 512
 static const lt_opdef *table[MAX_OPS];

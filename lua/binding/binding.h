@@ -52,6 +52,7 @@ void lb_open_io(lua_State *L);
 void lb_open_cuda(lua_State *L);
 void lb_open_data(lua_State *L);
 void lb_open_optim(lua_State *L);
+void lb_open_nn(lua_State *L);
 
 /* Helper to register a list of functions into the table on top. */
 void lb_register(lua_State *L, const luaL_Reg *fns);

@@ -14,5 +14,6 @@ int luaopen_torch_core(lua_State *L) {
   lb_open_cuda(L);
   lb_open_data(L);
   lb_open_optim(L);
+  lb_open_nn(L);
   return 1;
 }

@@ -21,6 +21,7 @@ require 'torch.random'
 require 'torch.autograd'
 require 'torch.io'
 require 'torch.cuda'
+require 'torch.nnfunc'
 
 -- every C function registered in core.fn is torch.<name> unless Lua defined one
 for name, f in pairs(core.fn) do

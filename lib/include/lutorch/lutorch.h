@@ -12,6 +12,7 @@
 #include "io.h"
 #include "iter.h"
 #include "linalg.h"
+#include "nn.h"
 #include "op.h"
 #include "optim.h"
 #include "parallel.h"

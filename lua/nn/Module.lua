@@ -1,0 +1,410 @@
+-- nn.Module on autograd. A module defines updateOutput(input) with tensor
+-- ops; forward records the tape from an alias leaf of the input, and
+-- backward is one torch.autograd.grad call for the input and every
+-- parameter. A subclass that defines its own updateGradInput (old
+-- third-party code) is "manual": it runs as written, without the tape.
+local nn = nn
+local U = nn.utils
+local isTensor = torch.isTensor
+
+local Module = torch.class('nn.Module')
+
+function Module:__init()
+  self.gradInput = torch.Tensor()
+  self.output = torch.Tensor()
+  self._type = self.output:type()
+  self.train = true
+end
+
+-- does the class chain below `base` define `name` (an old-style override)?
+local function overrides(obj, name, base)
+  local mt = getmetatable(obj)
+  while mt and mt ~= base do
+    if rawget(mt, name) ~= nil then return true end
+    local up = getmetatable(mt)
+    mt = up and up.__index
+  end
+  return false
+end
+nn._overrides = overrides
+
+function Module:_isManual() return overrides(self, 'updateGradInput', Module) end
+-- containers answer for their whole tree (Container.lua)
+function Module:_hasManual() return self:_isManual() end
+
+-- parameters ----------------------------------------------------------------------
+
+function Module:parameters()
+  if self.weight and self.bias then
+    return {self.weight, self.bias}, {self.gradWeight, self.gradBias}
+  elseif self.weight then
+    return {self.weight}, {self.gradWeight}
+  elseif self.bias then
+    return {self.bias}, {self.gradBias}
+  end
+end
+
+-- make every parameter a leaf that requires grad and whose .grad is its
+-- Torch7 gradient tensor (so loss:backward() accumulates into gradWeight)
+local linked = setmetatable({}, {__mode = 'k'}) -- modules linked in this process
+
+function Module:_linkGrads()
+  linked[self] = true
+  local ps, gs = self:parameters()
+  if not ps then return self end
+  torch.no_grad(function()
+    for i, p in ipairs(ps) do
+      local g = gs[i]
+      if g then
+        if g:nElement() ~= p:nElement() or g:type() ~= p:type() then
+          g:resize(p:size())
+          g:zero()
+          if g:type() ~= p:type() then g = nil end
+        end
+      end
+      p:requiresGrad(true)
+      if g then p.grad = g end
+    end
+  end)
+  return self
+end
+
+function Module:zeroGradParameters()
+  local _, gs = self:parameters()
+  if gs then torch.no_grad(function() for _, g in ipairs(gs) do g:zero() end end) end
+end
+
+function Module:updateParameters(lr)
+  local ps, gs = self:parameters()
+  if ps then
+    torch.no_grad(function() for i, p in ipairs(ps) do p:add(-lr, gs[i]) end end)
+  end
+end
+
+-- forward ------------------------------------------------------------------------
+
+function Module:updateOutput(input)
+  return self.output
+end
+
+-- Torch7's forward: the tape starts at an alias leaf of the input, so this
+-- module's backward stays local even when the input has history of its own
+-- (an RNN's clones, modules chained by hand). Under torch.no_grad nothing
+-- is recorded.
+-- a module that came from torch.load (or an old .t7 file) has plain
+-- tensors: make its parameters leaves again on first use
+local function ensureLinked(self)
+  if linked[self] then return end
+  self:apply(function(m) if not linked[m] then m:_linkGrads() end end)
+end
+Module._ensureLinked = ensureLinked
+
+function Module:forward(input)
+  ensureLinked(self)
+  self._pending = nil
+  if self:_isManual() then
+    self._input = nil
+    return torch.no_grad(self.updateOutput, self, input)
+  end
+  if not torch.is_grad_enabled() then
+    self._input = nil
+    return self:updateOutput(input)
+  end
+  local x = U.alias(input)
+  self._input = x
+  self.output = self:updateOutput(x)
+  return self.output
+end
+
+-- PyTorch's model(x): the input is used as it is (its history flows on, a
+-- plain input gets no gradient), so loss:backward() reaches every module.
+-- model(node) builds an nngraph node, model() an input node (gModule.lua).
+function Module:__call__(input, ...)
+  if select('#', ...) == 0 and input == nil and nn.Node then return nn.Node(self, {}) end
+  if nn.isNode and nn.isNode(input) then return nn.Node(self, input, ...) end
+  if type(input) == 'table' and not isTensor(input) and #input > 0 and nn.isNode
+     and nn.isNode(input[1]) then
+    return nn.Node(self, input, ...)
+  end
+  ensureLinked(self)
+  self._pending = nil
+  if self:_isManual() then
+    self._input = nil
+    return torch.no_grad(self.updateOutput, self, input)
+  end
+  self._input = input
+  self.output = self:updateOutput(input)
+  return self.output
+end
+Module.__call = function(self, ...) return self:__call__(...) end
+
+-- backward -------------------------------------------------------------------------
+
+-- gradients of the last forward's output for (gradOutput): the input's
+-- (structured like the input; zeros where unused) and one per parameter
+function Module:_grads(gradOutput, wantInput, wantParams, ps)
+  local outs, gos = {}, {}
+  local flatOut, flatGo = U.flatten(self.output), U.flatten(gradOutput)
+  for i, o in ipairs(flatOut) do
+    if o.requires_grad then
+      outs[#outs + 1] = o
+      gos[#gos + 1] = flatGo[i]
+    end
+  end
+  local flatIn = U.flatten(self._input)
+  local targets, where = {}, {}
+  if wantInput then
+    for i, x in ipairs(flatIn) do
+      if x.requires_grad then
+        targets[#targets + 1] = x
+        where[#targets] = {'in', i}
+      end
+    end
+  end
+  ps = ps or self:parameters() or {}
+  local seen = {}
+  if wantParams then
+    for i, p in ipairs(ps) do
+      if p.requires_grad and not seen[p] then
+        seen[p] = true
+        targets[#targets + 1] = p
+        where[#targets] = {'p', i}
+      end
+    end
+  end
+  local res = {}
+  if #outs > 0 and #targets > 0 then
+    res = {torch.autograd.grad(outs, targets, gos, {retainGraph = true, allowUnused = true})}
+  end
+  local gin, gpar = {}, {}
+  for k, w in ipairs(where) do
+    if w[1] == 'in' then gin[w[2]] = res[k] else gpar[w[2]] = res[k] end
+  end
+  local gradInput
+  if wantInput then
+    for i, x in ipairs(flatIn) do
+      if not gin[i] then gin[i] = U.isFloat(x) and torch.zerosLike(x) or torch.Tensor() end
+    end
+    gradInput = U.unflatten(self._input, gin)
+  end
+  return gradInput, gpar
+end
+
+function Module:_checkForward(fn)
+  if self._input == nil then
+    error('nn.' .. fn .. ': ' .. (torch.typename(self) or 'module') .. ' has no recorded forward '
+          .. '(call forward with grad mode on before ' .. fn .. ')', 3)
+  end
+end
+
+local function addGrads(self, gpar, scale)
+  local _, gs = self:parameters()
+  if not gs then return end
+  torch.no_grad(function()
+    for i, g in pairs(gpar) do
+      if gs[i] then gs[i]:add(scale or 1, g) end
+    end
+  end)
+end
+
+function Module:updateGradInput(input, gradOutput)
+  if self._chained then return self:_chain(input, gradOutput, 'updateGradInput') end
+  self:_checkForward('updateGradInput')
+  local gi, gpar = self:_grads(gradOutput, true, true)
+  self._pending = {gradOutput = gradOutput, grads = gpar}
+  self.gradInput = gi
+  return gi
+end
+
+function Module:accGradParameters(input, gradOutput, scale)
+  if self:_isManual() then return end -- Torch7's default: no parameters
+  if self._chained then return self:_chain(input, gradOutput, 'accGradParameters', scale) end
+  local p = self._pending
+  self._pending = nil
+  local gpar
+  if p and p.gradOutput == gradOutput then
+    gpar = p.grads
+  else
+    if not (self:parameters()) then return end
+    self:_checkForward('accGradParameters')
+    local _
+    _, gpar = self:_grads(gradOutput, false, true)
+  end
+  addGrads(self, gpar, scale)
+end
+
+function Module:backward(input, gradOutput, scale)
+  scale = scale or 1
+  if self:_isManual() then
+    self:updateGradInput(input, gradOutput)
+    self:accGradParameters(input, gradOutput, scale)
+    return self.gradInput
+  end
+  if self._chained then return self:_chain(input, gradOutput, 'backward', scale) end
+  self:_checkForward('backward')
+  local gi, gpar = self:_grads(gradOutput, true, true)
+  self._pending = nil
+  self.gradInput = gi
+  addGrads(self, gpar, scale)
+  return gi
+end
+
+-- modes, conversion, copies ------------------------------------------------------------
+
+function Module:training() self.train = true return self end
+function Module:evaluate() self.train = false return self end
+
+-- drop the buffers and the recorded graph (smaller saves)
+function Module:clearState()
+  self.output = torch.Tensor():type(self._type or 'torch.FloatTensor')
+  self.gradInput = torch.Tensor():type(self._type or 'torch.FloatTensor')
+  self._input, self._pending = nil, nil
+  return self
+end
+
+-- convert every tensor field (shared ones once), keep the grad links
+local function convert(x, t, memo)
+  if isTensor(x) then
+    if memo[x] then return memo[x] end
+    local r = x
+    if x:type() ~= t then r = torch.no_grad(function() return x:detach():type(t) end) end
+    memo[x] = r
+    return r
+  elseif type(x) == 'table' and (not getmetatable(x) or torch.isTypeOf(x, 'nn.Module')
+         or torch.isTypeOf(x, 'nn.Criterion')) then
+    if memo[x] then return x end
+    memo[x] = x
+    for k, v in pairs(x) do
+      if k ~= '_input' and k ~= '_pending' then x[k] = convert(v, t, memo) end
+    end
+  end
+  return x
+end
+
+function Module:type(t, memo)
+  if not t then return self._type end
+  memo = memo or {}
+  self._input, self._pending = nil, nil
+  convert(self, t, memo)
+  self:apply(function(m) m._type = t; m:_linkGrads() end)
+  return self
+end
+function Module:float() return self:type('torch.FloatTensor') end
+function Module:double() return self:type('torch.DoubleTensor') end
+function Module:cuda() return self:type('torch.CudaTensor') end
+
+function Module:apply(fn)
+  fn(self)
+  if self.modules then for _, m in ipairs(self.modules) do m:apply(fn) end end
+end
+
+function Module:listModules()
+  local list = {self}
+  if self.modules then
+    for _, m in ipairs(self.modules) do
+      for _, c in ipairs(m:listModules()) do list[#list + 1] = c end
+    end
+  end
+  return list
+end
+
+function Module:findModules(typename)
+  local r = {}
+  for _, m in ipairs(self:listModules()) do
+    if torch.typename(m) == typename then r[#r + 1] = m end
+  end
+  return r
+end
+
+-- a deep copy (tensors cloned, shared ones once); with names, the copy
+-- shares those fields with the original: clone('weight', 'bias', ...)
+local function deepcopy(x, memo)
+  if isTensor(x) then
+    if memo[x] then return memo[x] end
+    local r = torch.no_grad(function() return x:detach():clone() end)
+    memo[x] = r
+    return r
+  elseif type(x) == 'table' then
+    if memo[x] then return memo[x] end
+    local r = {}
+    memo[x] = r
+    for k, v in pairs(x) do
+      if k ~= '_input' and k ~= '_pending' then r[deepcopy(k, memo)] = deepcopy(v, memo) end
+    end
+    return setmetatable(r, getmetatable(x))
+  end
+  return x
+end
+
+function Module:clone(...)
+  local c = deepcopy(self, {})
+  c:apply(function(m) m:_linkGrads() end)
+  if select('#', ...) > 0 then c:share(self, ...) end
+  return c
+end
+
+-- make the fields named (weight, bias, gradWeight, ...) of this module and
+-- its children views of mlp's (t:set keeps this tensor object, so its
+-- autograd leaf and .grad link stay)
+function Module:share(mlp, ...)
+  local names = {...}
+  torch.no_grad(function()
+    for _, name in ipairs(names) do
+      if isTensor(self[name]) and isTensor(mlp[name]) then self[name]:set(mlp[name]) end
+    end
+  end)
+  if self.modules and mlp.modules then
+    for i, m in ipairs(self.modules) do m:share(mlp.modules[i], ...) end
+  end
+  self:_linkGrads()
+  return self
+end
+
+-- getParameters: one flat tensor for every parameter, one for every
+-- gradient; each parameter (and gradient) becomes a view of it. Tensors
+-- that already share a storage (clones) stay shared.
+local function flatten(tensors)
+  if #tensors == 0 then return torch.Tensor() end
+  local t = tensors[1]:type()
+  local storages, order, total = {}, {}, 0
+  for _, x in ipairs(tensors) do
+    local key = x:storage():data()
+    if storages[key] == nil then
+      storages[key] = {offset = total, storage = x:storage()}
+      order[#order + 1] = key
+      total = total + #x:storage()
+    end
+  end
+  local flat = torch.Tensor():type(t)
+  flat:resize(total):zero()
+  torch.no_grad(function()
+    for _, x in ipairs(tensors) do
+      local s = storages[x:storage():data()]
+      local ctor = torch[t:match('^torch%.(.+)$')]
+      local view = ctor(flat:storage(), s.offset + x:storageOffset(), x:size(), x:stride())
+      view:copy(x)
+      x:set(view)
+    end
+  end)
+  return flat
+end
+
+function Module:getParameters()
+  local ps, gs = self:parameters()
+  ps, gs = ps or {}, gs or {}
+  local flatP = flatten(ps)
+  local flatG = flatten(gs)
+  self:apply(function(m) m:_linkGrads() end)
+  return flatP, flatG
+end
+
+-- printing ------------------------------------------------------------------------------
+
+function Module:__tostring__()
+  return torch.typename(self) or 'nn.Module'
+end
+Module.__tostring = function(self) return self:__tostring__() end
+
+function Module:reset() return self end
+
+return Module

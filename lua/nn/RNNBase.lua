@@ -1,0 +1,198 @@
+-- Recurrent layers (PyTorch's layout and formulas, Torch7-style modules):
+--   nn.LSTMCell(inputSize, hiddenSize [, bias]): {x, {h, c}} -> {h', c'}
+--   nn.GRUCell(inputSize, hiddenSize [, bias]):  {x, h} -> h'
+--   nn.RNNCell(inputSize, hiddenSize [, bias [, nonlinearity='tanh']]): {x, h} -> h'
+--   nn.LSTM / nn.GRU / nn.RNN(inputSize, hiddenSize [, numLayers = 1] [, bias]):
+--     input T x B x I (sequence first) -> output T x B x H (the last
+--     layer's h at every step); self.hn (and self.cn) keep the final states,
+--     numLayers x B x H. Set self.h0 / self.c0 (numLayers x B x H) to start
+--     from a given state; they are zeros otherwise.
+-- Weights per layer: weight_ih (G·H x in), weight_hh (G·H x H), bias_ih,
+-- bias_hh (G·H), gates i, f, g, o (LSTM) and r, z, n (GRU); all uniform
+-- ±1/sqrt(H). The fused cell kernels of nn.F do each step; a sequence's
+-- input products are one gemm.
+local nn = nn
+local F = nn.F
+
+local function addLayer(self, l, inSize, H, G, bias)
+  local s = l == 1 and '' or tostring(l)
+  local names = {'weight_ih' .. s, 'weight_hh' .. s}
+  self[names[1]] = torch.Tensor(G * H, inSize)
+  self[names[2]] = torch.Tensor(G * H, H)
+  if bias ~= false then
+    names[3], names[4] = 'bias_ih' .. s, 'bias_hh' .. s
+    self[names[3]] = torch.Tensor(G * H)
+    self[names[4]] = torch.Tensor(G * H)
+  end
+  for _, n in ipairs(names) do
+    local g = 'grad' .. n:sub(1, 1):upper() .. n:sub(2)
+    self[g] = torch.zeros(self[n]:size())
+  end
+  self._names[#self._names + 1] = names
+end
+
+local function init(self, inputSize, hiddenSize, numLayers, bias, G)
+  nn.Module.__init(self)
+  assert(type(inputSize) == 'number' and type(hiddenSize) == 'number',
+         torch.typename(self) .. ': expected (inputSize, hiddenSize)')
+  self.inputSize, self.hiddenSize, self.numLayers = inputSize, hiddenSize, numLayers or 1
+  self._names = {}
+  for l = 1, self.numLayers do addLayer(self, l, l == 1 and inputSize or hiddenSize, hiddenSize, G, bias) end
+  self:reset()
+  self:_linkGrads()
+end
+
+local Base = {}
+function Base:parameters()
+  local ps, gs = {}, {}
+  for _, names in ipairs(self._names) do
+    for _, n in ipairs(names) do
+      ps[#ps + 1] = self[n]
+      gs[#gs + 1] = self['grad' .. n:sub(1, 1):upper() .. n:sub(2)]
+    end
+  end
+  return ps, gs
+end
+function Base:reset(stdv)
+  stdv = stdv or 1 / math.sqrt(self.hiddenSize)
+  local ps = self:parameters()
+  torch.no_grad(function() for _, p in ipairs(ps) do p:uniform(-stdv, stdv) end end)
+  return self
+end
+function Base:_layer(l)
+  local n = self._names[l]
+  return self[n[1]], self[n[2]], n[3] and self[n[3]], n[4] and self[n[4]]
+end
+function Base:__tostring__()
+  return string.format('%s(%d -> %d%s)', torch.typename(self), self.inputSize, self.hiddenSize,
+                       (self.numLayers or 1) > 1 and ', ' .. self.numLayers .. ' layers' or '')
+end
+
+local function class(name, G, step, cellStep)
+  local C = torch.class(name, 'nn.Module')
+  for k, v in pairs(Base) do C[k] = v end
+  C._G = G
+  return C
+end
+
+-- cells ---------------------------------------------------------------------------------
+
+local LSTMCell = class('nn.LSTMCell', 4)
+function LSTMCell:__init(inputSize, hiddenSize, bias) init(self, inputSize, hiddenSize, 1, bias, 4) end
+function LSTMCell:updateOutput(input)
+  local x, state = input[1], input[2]
+  local wih, whh, bih, bhh = self:_layer(1)
+  local h, c = F.lstm_cell(x, state[1], state[2], wih, whh, bih or nil, bhh or nil)
+  self.output = {h, c}
+  return self.output
+end
+
+local GRUCell = class('nn.GRUCell', 3)
+function GRUCell:__init(inputSize, hiddenSize, bias) init(self, inputSize, hiddenSize, 1, bias, 3) end
+function GRUCell:updateOutput(input)
+  local wih, whh, bih, bhh = self:_layer(1)
+  self.output = F.gru_cell(input[1], input[2], wih, whh, bih or nil, bhh or nil)
+  return self.output
+end
+
+local function rnnStep(x, h, wih, whh, bih, bhh, relu)
+  local pre = F.linear(x, wih, bih or nil) + F.linear(h, whh, bhh or nil)
+  return relu and torch.relu(pre) or torch.tanh(pre)
+end
+
+local RNNCell = class('nn.RNNCell', 1)
+function RNNCell:__init(inputSize, hiddenSize, bias, nonlinearity)
+  init(self, inputSize, hiddenSize, 1, bias, 1)
+  self.nonlinearity = nonlinearity or 'tanh'
+end
+function RNNCell:updateOutput(input)
+  local wih, whh, bih, bhh = self:_layer(1)
+  self.output = rnnStep(input[1], input[2], wih, whh, bih, bhh, self.nonlinearity == 'relu')
+  return self.output
+end
+
+-- sequences -----------------------------------------------------------------------------
+
+local function initialState(self, field, l, B, like)
+  local s = self[field]
+  if s then return s[l] end
+  return torch.zeros(B, self.hiddenSize):type(like:type())
+end
+
+local function sequence(self, input, stepFn)
+  if input:dim() ~= 3 then
+    error(string.format('%s: expected a 3D input (seqLen x batch x inputSize), got %dD',
+                        torch.typename(self), input:dim()), 3)
+  end
+  local T, B = input:size(1), input:size(2)
+  local x = input
+  local hn, cn = {}, {}
+  for l = 1, self.numLayers do
+    local wih, whh, bih, bhh = self:_layer(l)
+    -- every step's input product in one gemm
+    local px = F.linear(x:reshape(T * B, x:size(3)), wih, bih or nil):view(T, B, wih:size(1))
+    local h = initialState(self, 'h0', l, B, input)
+    local c = initialState(self, 'c0', l, B, input)
+    local hs = {}
+    for t = 1, T do
+      h, c = stepFn(px[t], h, c, whh, bhh)
+      hs[t] = h
+    end
+    hn[l], cn[l] = h, c
+    x = torch.stack(hs, 1)
+  end
+  self.hn = torch.stack(hn, 1)
+  if cn[1] then self.cn = torch.stack(cn, 1) end
+  self.output = x
+  return x
+end
+
+local LSTM = class('nn.LSTM', 4)
+function LSTM:__init(inputSize, hiddenSize, numLayers, bias)
+  init(self, inputSize, hiddenSize, numLayers, bias, 4)
+end
+function LSTM:updateOutput(input)
+  return sequence(self, input, function(px, h, c, whh, bhh)
+    return F.lstm_pointwise(px + F.linear(h, whh, bhh or nil), c)
+  end)
+end
+
+local GRU = class('nn.GRU', 3)
+function GRU:__init(inputSize, hiddenSize, numLayers, bias)
+  init(self, inputSize, hiddenSize, numLayers, bias, 3)
+end
+function GRU:updateOutput(input)
+  -- the GRU's n gate needs r·(h·W_hn + b_hn) apart: one cell call per step
+  local T, B = input:size(1), input:size(2)
+  if input:dim() ~= 3 then error('nn.GRU: expected a 3D input (seqLen x batch x inputSize)', 2) end
+  local x, hn = input, {}
+  for l = 1, self.numLayers do
+    local wih, whh, bih, bhh = self:_layer(l)
+    local h = initialState(self, 'h0', l, B, input)
+    local hs = {}
+    for t = 1, T do
+      h = F.gru_cell(x[t], h, wih, whh, bih or nil, bhh or nil)
+      hs[t] = h
+    end
+    hn[l] = h
+    x = torch.stack(hs, 1)
+  end
+  self.hn = torch.stack(hn, 1)
+  self.output = x
+  return x
+end
+
+local RNN = class('nn.RNN', 1)
+function RNN:__init(inputSize, hiddenSize, numLayers, bias, nonlinearity)
+  init(self, inputSize, hiddenSize, numLayers, bias, 1)
+  self.nonlinearity = nonlinearity or 'tanh'
+end
+function RNN:updateOutput(input)
+  local relu = self.nonlinearity == 'relu'
+  return sequence(self, input, function(px, h, c, whh, bhh)
+    local pre = px + F.linear(h, whh, bhh or nil)
+    return relu and torch.relu(pre) or torch.tanh(pre), nil
+  end)
+end
+
+return {LSTMCell = LSTMCell, GRUCell = GRUCell, RNNCell = RNNCell, LSTM = LSTM, GRU = GRU, RNN = RNN}
