@@ -33,3 +33,25 @@ x = torch.arange(8, dtype=torch.float32).reshape(2, 4) / 8
 print("linear weight", lin.weight.tolist())
 print("linear bias", lin.bias.tolist())
 print("linear(x)", lin(x).tolist())
+
+# state dicts of small PyTorch models for nn.Module:loadStateDict
+# (test/spec/nn_state_dict_spec.lua), each with a reference input/output:
+# an MLP with BatchNorm1d (its running stats set by one training batch,
+# then evaluated; keys 0.weight ... 1.running_var, 1.num_batches_tracked)
+torch.manual_seed(1)
+mlp = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.BatchNorm1d(6), torch.nn.ReLU(),
+                          torch.nn.Linear(6, 3))
+mlp(torch.randn(8, 4))  # training mode: updates the running stats
+mlp.eval()
+x = torch.randn(5, 4)
+with torch.no_grad():
+    save_file({k: v.contiguous() for k, v in mlp.state_dict().items()}, out + "mlp.safetensors")
+    save_file({"input": x, "output": mlp(x)}, out + "mlp_io.safetensors")
+
+# a 2-layer LSTM (keys weight_ih_l0 ... bias_hh_l1), input seq x batch x features
+torch.manual_seed(2)
+lstm = torch.nn.LSTM(3, 4, num_layers=2)
+x = torch.randn(5, 2, 3)
+with torch.no_grad():
+    save_file({k: v.contiguous() for k, v in lstm.state_dict().items()}, out + "lstm.safetensors")
+    save_file({"input": x, "output": lstm(x)[0].contiguous()}, out + "lstm_io.safetensors")

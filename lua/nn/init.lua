@@ -40,6 +40,8 @@ for _, name in ipairs({
 require 'nn.RNNBase'
 require 'nn.init_weights'
 require 'nn.gModule'
+require 'nn.t7compat'
+require 'nn.state_dict'
 
 -- PyTorch names
 nn.Embedding = nn.LookupTable

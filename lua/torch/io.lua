@@ -12,7 +12,8 @@ local io_ = torch.io
 -- Torch7 class name -> lutorch class name, for classes renamed in lutorch
 -- (nn fills this in). After a Torch7 load, each class object whose class
 -- defines obj:__fromTorch7() is given the chance to adapt its fields
--- (innermost objects first).
+-- (innermost objects first). After any load, obj:__afterLoad() is called
+-- the same way (class code, never the file's).
 io_.t7ClassMap = io_.t7ClassMap or {}
 io_.crc32 = core.io_crc32
 
@@ -219,6 +220,12 @@ local function load_from(src, is_path, mode, opts, fn)
       local o = objects[i]
       if type(o.__fromTorch7) == 'function' then o:__fromTorch7() end
     end
+  end
+  -- then, from any file, obj:__afterLoad() (nn makes parameters autograd
+  -- leaves again here, so an optimizer's zeroGrad reaches their gradients)
+  for i = #objects, 1, -1 do
+    local o = objects[i]
+    if type(o.__afterLoad) == 'function' then o:__afterLoad() end
   end
   return root
 end
