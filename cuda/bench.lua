@@ -47,3 +47,29 @@ local ms = time_ms(function() C.add(c, a, b) end)
 print(string.format('add_2^28 %.0f GB/s', 3 * 4 * n / ms / 1e6))
 ms = time_ms(function() c:copy(a) end)
 print(string.format('copy_2^28 %.0f GB/s', 2 * 4 * n / ms / 1e6))
+
+-- reductions along a dim of an 8192 x 8192 matrix: rows (inner kernel)
+-- and columns (outer kernel), as read bandwidth
+local m = C.uniform(torch.CudaTensor(8192, 8192))
+for d, name in ipairs({'sum_cols', 'sum_rows'}) do
+  ms = time_ms(function() torch.sum(m, d) end)
+  print(string.format('%s_8192 %.0f GB/s', name, 4 * 8192 * 8192 / ms / 1e6))
+end
+m = nil
+
+-- one training step of an MLP (784-1024-1024-10, batch 512, relu, mean
+-- squared error, SGD) through autograd
+torch.manualSeed(1)
+local function param(...) return torch.CudaTensor(...):uniform(-0.05, 0.05):requiresGrad() end
+local p = {param(784, 1024), param(1024), param(1024, 1024), param(1024), param(1024, 10), param(10)}
+local x, y = torch.CudaTensor(512, 784):uniform(), torch.CudaTensor(512, 10):uniform()
+local function step()
+  for _, t in ipairs(p) do t.grad = nil end
+  local h = torch.relu(torch.add(torch.mm(x, p[1]), p[2]))
+  h = torch.relu(torch.add(torch.mm(h, p[3]), p[4]))
+  local d = torch.sub(torch.add(torch.mm(h, p[5]), p[6]), y)
+  torch.mean(torch.mul(d, d)):backward()
+  torch.no_grad(function() for _, t in ipairs(p) do t:add(-0.01, t.grad) end end)
+end
+ms = time_ms(step)
+print(string.format('mlp_step %.3f ms', ms))

@@ -45,3 +45,35 @@ ms = time_ms(lambda: torch.add(a, b, out=c))
 print(f"add_2^28 {3 * 4 * n / ms / 1e6:.0f} GB/s")
 ms = time_ms(lambda: c.copy_(a))
 print(f"copy_2^28 {2 * 4 * n / ms / 1e6:.0f} GB/s")
+
+m = torch.rand(8192, 8192, device="cuda")
+for d, name in ((0, "sum_cols"), (1, "sum_rows")):
+    ms = time_ms(lambda: torch.sum(m, d))
+    print(f"{name}_8192 {4 * 8192 * 8192 / ms / 1e6:.0f} GB/s")
+del m
+
+torch.manual_seed(1)
+
+
+def param(*size):
+    return (torch.rand(*size, device="cuda") * 0.1 - 0.05).requires_grad_()
+
+
+p = [param(784, 1024), param(1024), param(1024, 1024), param(1024), param(1024, 10), param(10)]
+x, y = torch.rand(512, 784, device="cuda"), torch.rand(512, 10, device="cuda")
+
+
+def step():
+    for t in p:
+        t.grad = None
+    h = torch.relu(x @ p[0] + p[1])
+    h = torch.relu(h @ p[2] + p[3])
+    d = h @ p[4] + p[5] - y
+    (d * d).mean().backward()
+    with torch.no_grad():
+        for t in p:
+            t.add_(t.grad, alpha=-0.01)
+
+
+ms = time_ms(step)
+print(f"mlp_step {ms:.3f} ms")

@@ -28,7 +28,8 @@ static int blas_fail(const char *call, cublasStatus_t st) {
                    cublasGetStatusString(st), call);
 }
 
-static int handle_for(int dev, cublasHandle_t *out) {
+int lt_cuda_blas_handle(int dev, void **out_handle) {
+  cublasHandle_t *out = (cublasHandle_t *)out_handle;
   if (dev < 0 || dev >= MAX_DEVICES) return lt_errorf("mm: CUDA device %d is not supported", dev + 1);
   if (lt_cuda_use("mm", dev)) return -1;
   pthread_mutex_lock(&lock);
@@ -158,7 +159,7 @@ lt_tensor *lt_cuda_mm(lt_tensor *out, const lt_tensor *a, const lt_tensor *b) {
     return res;
   }
   cublasHandle_t h = NULL;
-  if (handle_for(dev.index, &h)) goto fail;
+  if (lt_cuda_blas_handle(dev.index, (void **)&h)) goto fail;
   /* a result-first tensor that is not contiguous gets the product copied in */
   bool tmp = !lt_tensor_is_contiguous(res);
   if (tmp && !(dst = lt_tensor_empty_on(a->dtype, 2, shape, dev))) goto fail;

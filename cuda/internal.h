@@ -37,6 +37,9 @@ int lt_cuda_sm_count(int dev);
 /* 0-based index of the tensor's device; the tensor must live on a GPU */
 static inline int lt_cuda_dev_of(const lt_tensor *t) { return t->storage->device.index; }
 
+/* the cuBLAS handle of dev (a cublasHandle_t), made on first use (blas.c) */
+int lt_cuda_blas_handle(int dev, void **handle);
+
 /* ---- caching allocator (allocator.c) ---- */
 void *lt_cuda_alloc(int dev, size_t nbytes);
 void lt_cuda_free(int dev, void *p, size_t nbytes);
@@ -46,10 +49,10 @@ void lt_cuda_reset_peak(int dev);
 int64_t lt_cuda_bytes_in_use(void);
 
 /* ---- geometry for kernels ----
- * Up to 3 operands of one shape, dims merged where every operand is
+ * Up to 4 operands of one shape, dims merged where every operand is
  * contiguous across them (so a contiguous tensor is 1-D), strides in
  * elements, outermost first. */
-#define LTK_MAX_OPS 3
+#define LTK_MAX_OPS 4
 typedef struct ltk_geom {
   int ndim;
   int64_t size[LT_MAX_DIMS];
@@ -70,6 +73,14 @@ enum {
   LTK_CMIN, LTK_ATAN2, LTK_NBINARY
 };
 enum { LTK_SUM, LTK_MAX, LTK_MIN };
+/* the generic pointwise kernel's ops beyond the two lists above (codes
+ * continue after LTK_NBINARY so one switch holds every op) */
+enum {
+  LTK_EQ = 64, LTK_NE, LTK_LT, LTK_LE, LTK_GT, LTK_GE, LTK_LAND, LTK_LOR, LTK_LXOR, LTK_LNOT,
+  LTK_TANH_GRAD, LTK_SIGMOID_GRAD, LTK_RELU_GRAD, LTK_CLAMP_GRAD,
+  LTK_WHERE, LTK_LERP, LTK_ADDCMUL, LTK_ADDCDIV
+};
+#define LTK_BINARY_BASE 32 /* binary codes in the generic kernel: LTK_ADD + 32 ... */
 
 /* An elementwise operand: a device pointer, or a scalar when ptr is NULL. */
 typedef struct ltk_operand {
@@ -88,17 +99,84 @@ cudaError_t ltk_unary(int op, lt_dtype dt, void *out, ltk_operand a, int64_t n,
                       const ltk_geom *g, const double *prm, int sms, cudaStream_t s);
 cudaError_t ltk_binary(int op, lt_dtype dt, void *out, ltk_operand a, ltk_operand b,
                        int64_t n, const ltk_geom *g, double alpha, int sms, cudaStream_t s);
+/* The generic pointwise kernel: any op code (unary codes as they are,
+ * binary ones + LTK_BINARY_BASE, the rest from the enum above), operands
+ * a, b, c (unused ones scalars) in the compute dtype ct, the result in ct
+ * or bool (bool_out); g NULL: every array operand contiguous. */
+cudaError_t ltk_pointwise(int op, lt_dtype ct, int bool_out, void *out, int nin,
+                          const ltk_operand *in, int64_t n, const ltk_geom *g, const double *prm,
+                          int sms, cudaStream_t s);
+
+/* ---- reductions along a dim and scans (kernels/reduce_dim.cu) ----
+ * Kinds in lib's rkind order (lib/ops/reduce_impl.h); finishing codes. */
+enum {
+  LTK_RK_SUM, LTK_RK_PROD, LTK_RK_COUNT, LTK_RK_MAX, LTK_RK_MIN, LTK_RK_SQDEV, LTK_RK_EXPDEV,
+  LTK_RK_ABS, LTK_RK_SQ, LTK_RK_POW, LTK_RK_ABSMAX, LTK_RK_ABSMIN
+};
+enum {
+  LTK_FIN_RAW,  /* the accumulator itself */
+  LTK_FIN_ALL,  /* count == n */
+  LTK_FIN_ANY,  /* count > 0 */
+  LTK_FIN_MEAN, /* acc / n */
+  LTK_FIN_VAR,  /* acc / n (n: the denominator), NaN when n <= 0 */
+  LTK_FIN_STD,  /* sqrt of that */
+  LTK_FIN_SQRT,
+  LTK_FIN_ROOT, /* acc^(1/prm) */
+  LTK_FIN_M0,   /* -inf where the max pass saw nothing, else the max */
+  LTK_FIN_LSE   /* m0 + log(acc), or m0 where m0 is not finite */
+};
+/* How many parts to split each output's n elements into (1: none). */
+int64_t ltk_reduce_splits(int64_t outer, int64_t n, int64_t inner, int sms);
+/* acc[outer*inner] (double, or int64 when acc_int) = kind folded over x
+ * (float32, float64 or int64, contiguous (outer, n, inner)); idx gets the
+ * positions for max/min; parts/parts_idx hold outer*inner*P states when
+ * P > 1; cen: per-output centres (SQDEV, EXPDEV) or NULL. */
+cudaError_t ltk_reduce_dim(lt_dtype dt, int acc_int, const void *x, int64_t outer, int64_t n,
+                           int64_t inner, int kind, double p, const double *cen, void *acc,
+                           int64_t *idx, void *parts, int64_t *parts_idx, int64_t P, int sms,
+                           cudaStream_t s);
+cudaError_t ltk_reduce_finish(const void *acc, int acc_int, const int64_t *idx, const double *m0,
+                              int64_t nout, int fin, double n, double prm, void *out,
+                              lt_dtype dt, int sms, cudaStream_t s);
+/* y = cumulative sum/product of x along n; x float32/float64/int64, y the
+ * same dtype (int64 for int64) */
+cudaError_t ltk_scan(lt_dtype dt, const void *x, void *y, int64_t outer, int64_t n,
+                     int64_t inner, int prod, int sms, cudaStream_t s);
+
+/* ---- index and mask kernels (kernels/gather.cu) ----
+ * gather: out[off0] = x[off2 + idx[off1] * xk] over g (3 operands: out,
+ * idx, x with stride 0 along dim), elements of esz bytes.
+ * scatter: for each of nlines lines (g: x, idx, src outside dim) and k <
+ * K: x[line + idx[line + k ik] xk] =/+= src[line + k sk] or = fill.
+ * masked_fill: x[off0] = bits where mask[off1] (bytes) is set.
+ * masked_move: for selected i (pos: the inclusive prefix count, contiguous
+ * over g's shape), flat[pos[i]-1] = x[off(i)] (to_x 0) or the reverse.
+ * nonzero: row pos[i]-1 of out (n x ndim) = the coordinates of i. */
+cudaError_t ltk_gather(int esz, void *out, const int64_t *idx, const void *x, const ltk_geom *g,
+                       int64_t n, int64_t xk, int sms, cudaStream_t s);
+cudaError_t ltk_scatter(lt_dtype dt, int op, void *x, const int64_t *idx, const void *src,
+                        const ltk_geom *g, int64_t nlines, int64_t K, int64_t ik, int64_t sk,
+                        int64_t xk, uint64_t fill_bits, int sms, cudaStream_t s);
+cudaError_t ltk_masked_fill(int esz, void *x, const void *mask, const ltk_geom *g, int64_t n,
+                            uint64_t bits, int sms, cudaStream_t s);
+cudaError_t ltk_masked_move(int esz, void *x, const int64_t *pos, void *flat, const ltk_geom *g,
+                            int64_t n, int to_x, int sms, cudaStream_t s);
+cudaError_t ltk_nonzero(const int64_t *pos, int64_t n, int ndim, const int64_t *size,
+                        int64_t *out, int sms, cudaStream_t s);
+
+/* ---- random fills (kernels/random.cu): lib's Philox stream, element i
+ * of a contiguous out taking counter offset + i; dist an LT_DEV_RAND_*;
+ * probs (BERNOULLI_T) a contiguous float64 array of n ---- */
+cudaError_t ltk_random(lt_dtype dt, void *out, int64_t n, int dist, double p0, double p1,
+                       uint64_t lo, uint64_t range, const double *probs, uint64_t seed,
+                       uint64_t offset, int sms, cudaStream_t s);
+
 /* Whole-array reduction of a contiguous array into *result (device memory,
  * one element of the accumulation type: float for float32, double for
  * float64); partials holds at least ltk_reduce_parts(sms) such elements. */
 int ltk_reduce_parts(int sms);
 cudaError_t ltk_reduce(int op, lt_dtype dt, const void *in, int64_t n, void *partials,
                        void *result, int sms, cudaStream_t s);
-/* uniform [lo, hi) from a counter-based generator: element i of the
- * stream (seed, offset) depends on nothing else */
-cudaError_t ltk_uniform(lt_dtype dt, void *out, int64_t n, uint64_t seed, uint64_t offset,
-                        double lo, double hi, cudaStream_t s);
-
 #ifdef __cplusplus
 }
 #endif

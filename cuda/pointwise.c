@@ -28,17 +28,45 @@ static const named_op binary_ops[] = {
     {"remainder", LTK_REMAINDER}, {"cmax", LTK_CMAX}, {"cmin", LTK_CMIN},
     {"atan2", LTK_ATAN2}, {NULL, 0}};
 
-static int op_code(const lt_opdef *op) {
-  const named_op *t = op->kind == LT_KIND_UNARY ? unary_ops : op->kind == LT_KIND_BINARY ? binary_ops : NULL;
-  for (; t && t->name; t++)
-    if (!strcmp(t->name, op->name)) return t->code;
+/* ops only the generic kernel runs (codes from internal.h) */
+static const named_op generic_ops[] = {
+    {"eq", LTK_EQ},           {"ne", LTK_NE},
+    {"lt", LTK_LT},           {"le", LTK_LE},
+    {"gt", LTK_GT},           {"ge", LTK_GE},
+    {"logical_and", LTK_LAND}, {"logical_or", LTK_LOR},
+    {"logical_xor", LTK_LXOR}, {"logical_not", LTK_LNOT},
+    {"tanh_backward", LTK_TANH_GRAD}, {"sigmoid_backward", LTK_SIGMOID_GRAD},
+    {"relu_backward", LTK_RELU_GRAD}, {"clamp_backward", LTK_CLAMP_GRAD},
+    {"where", LTK_WHERE},     {"lerp", LTK_LERP},
+    {"addcmul", LTK_ADDCMUL}, {"addcdiv", LTK_ADDCDIV},
+    {NULL, 0}};
+
+static int find(const named_op *t, const char *name) {
+  for (; t->name; t++)
+    if (!strcmp(t->name, name)) return t->code;
   return -1;
 }
 
-/* the dtype the op computes in: lib's promotion rules */
+/* The op's code for the float fast paths (-1: none) and for the generic
+ * kernel (-1: not implemented on the GPU). */
+static int op_code(const lt_opdef *op) {
+  if (op->kind == LT_KIND_UNARY) return find(unary_ops, op->name);
+  if (op->kind == LT_KIND_BINARY) return find(binary_ops, op->name);
+  return -1;
+}
+
+static int generic_code(const lt_opdef *op) {
+  int c = op_code(op);
+  if (c >= 0) return op->kind == LT_KIND_BINARY ? c + LTK_BINARY_BASE : c;
+  return find(generic_ops, op->name);
+}
+
+/* the dtype the op computes in: lib's promotion rules (a where's mask
+ * takes no part) */
 static lt_dtype compute_dtype(const lt_opdef *op, int n, lt_tensor *const *in) {
-  lt_dtype ct = in[0]->dtype;
-  for (int i = 1; i < n; i++) ct = lt_dtype_promote(ct, in[i]->dtype);
+  int first = (op->flags & LT_OPF_MASK_FIRST) ? 1 : 0;
+  lt_dtype ct = in[first]->dtype;
+  for (int i = first + 1; i < n; i++) ct = lt_dtype_promote(ct, in[i]->dtype);
   if (ct == LT_FLOAT16 || ct == LT_BFLOAT16) ct = LT_FLOAT32;
   if ((op->flags & LT_OPF_FLOAT) && !lt_dtype_is_float(ct)) ct = LT_FLOAT32;
   return ct;
@@ -86,8 +114,8 @@ static bool is_input(const lt_tensor *out, int n, lt_tensor *const *in) {
 lt_tensor *lt_cuda_elementwise(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
                                const double *params) {
   char a[128], b[128];
-  int code = op_code(op);
-  if (code < 0 || n > 2) return lt_error("%s: not implemented for CUDA tensors yet", op->name);
+  int code = op_code(op), gcode = generic_code(op);
+  if (gcode < 0 || n > 3) return lt_error("%s: not implemented for CUDA tensors yet", op->name);
   lt_device dev;
   if (check_devices(op, out, n, in, &dev)) return NULL;
 
@@ -98,38 +126,44 @@ lt_tensor *lt_cuda_elementwise(const lt_opdef *op, lt_tensor *out, int n, lt_ten
     if (lt_broadcast_shape(op->name, ndim, shape, in[i]->ndim, in[i]->size, &ndim, shape))
       return NULL;
   lt_dtype ct = compute_dtype(op, n, in);
-  if (ct != LT_FLOAT32 && ct != LT_FLOAT64)
-    return lt_error("%s: %s CUDA tensors are not supported yet (float32 and float64 are)",
-                    op->name, lt_dtype_name(ct));
+  /* the CPU's loop table says which dtypes the op is defined on */
+  if (!op->loop[ct])
+    return lt_error("%s: not defined for %s tensors", op->name, lt_dtype_name(ct));
+  bool bool_out = (op->flags & LT_OPF_BOOL_OUT) != 0;
+  lt_dtype odt = bool_out ? LT_BOOL : ct;
+  /* the float fast paths (16-byte loads) take the float ops they know */
+  bool fast = code >= 0 && n <= 2 && !bool_out && (ct == LT_FLOAT32 || ct == LT_FLOAT64);
 
   lt_tensor *res, *tmp = NULL;
   if (!out) {
-    if (!(res = lt_tensor_empty_on(ct, ndim, shape, dev))) return NULL;
+    if (!(res = lt_tensor_empty_on(odt, ndim, shape, dev))) return NULL;
   } else if (is_input(out, n, in)) {
     if (out->ndim != ndim || memcmp(out->size, shape, sizeof(int64_t) * (size_t)ndim))
       return lt_error("%s: in-place result of size %s cannot hold the broadcast size %s",
                       op->name, lt_shape_str(out->ndim, out->size, a, 128),
                       lt_shape_str(ndim, shape, b, 128));
-    if (out->dtype != ct)
+    if (out->dtype != odt)
       return lt_error("%s: in-place result is %s but the op produces %s", op->name,
-                      lt_dtype_name(out->dtype), lt_dtype_name(ct));
+                      lt_dtype_name(out->dtype), lt_dtype_name(odt));
     res = out;
     lt_tensor_retain(res);
   } else {
     if (lt_tensor_resize(out, ndim, shape)) return NULL;
     res = out;
     lt_tensor_retain(res);
-    if (out->dtype != ct && !(tmp = lt_tensor_empty_on(ct, ndim, shape, dev))) goto fail;
+    if (out->dtype != odt && !(tmp = lt_tensor_empty_on(odt, ndim, shape, dev))) goto fail;
   }
 
   /* operands: GPU tensors converted to ct and expanded; numbers as scalars */
-  lt_tensor *dst = tmp ? tmp : res, *held[2] = {NULL, NULL}, *geo[3] = {dst, NULL, NULL};
-  ltk_operand arg[2] = {{NULL, 0}, {NULL, 0}};
+  lt_tensor *dst = tmp ? tmp : res, *held[3] = {NULL, NULL, NULL};
+  lt_tensor *geo[4] = {dst, NULL, NULL, NULL};
+  ltk_operand arg[3] = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
   bool contiguous = lt_tensor_is_contiguous(dst);
   for (int i = 0; i < n; i++) {
     lt_tensor *x = in[i];
     if (lt_tensor_device(x).type == LT_CPU) {
       arg[i].scalar = lt_dtype_load(x->dtype, lt_tensor_data(x));
+      if (ct == LT_BOOL) arg[i].scalar = arg[i].scalar != 0;
       continue;
     }
     if (!(x = lt_to_dtype(x, ct))) goto fail_ops;
@@ -152,22 +186,33 @@ lt_tensor *lt_cuda_elementwise(const lt_opdef *op, lt_tensor *out, int n, lt_ten
     cudaStream_t s = lt_cuda_stream(dev.index);
     int sms = lt_cuda_sm_count(dev.index);
     /* C callers may pass no params: clamp's bounds default to none */
-    double prm[2] = {params && op->nparams > 0 ? params[0] : -INFINITY,
-                     params && op->nparams > 1 ? params[1] : INFINITY};
-    cudaError_t err =
-        op->kind == LT_KIND_UNARY
-            ? ltk_unary(code, ct, lt_tensor_data(dst), arg[0], numel, contiguous ? NULL : &g,
-                        prm, sms, s)
-            : ltk_binary(code, ct, lt_tensor_data(dst), arg[0], arg[1], numel,
-                         contiguous ? NULL : &g, params && op->nparams > 0 ? params[0] : 1.0,
-                         sms, s);
+    double prm[2];
+    if (op->kind == LT_KIND_BINARY && op->nparams == 1) { /* add/sub: the multiplier */
+      prm[0] = params ? params[0] : 1.0;
+      prm[1] = 0;
+    } else if (op->kind == LT_KIND_TERNARY) { /* addcmul/addcdiv: the value */
+      prm[0] = params && op->nparams > 0 ? params[0] : 1.0;
+      prm[1] = 0;
+    } else {
+      prm[0] = params && op->nparams > 0 ? params[0] : -INFINITY;
+      prm[1] = params && op->nparams > 1 ? params[1] : INFINITY;
+    }
+    cudaError_t err;
+    if (!fast)
+      err = ltk_pointwise(gcode, ct, bool_out, lt_tensor_data(dst), n, arg, numel,
+                          contiguous ? NULL : &g, prm, sms, s);
+    else if (op->kind == LT_KIND_UNARY)
+      err = ltk_unary(code, ct, lt_tensor_data(dst), arg[0], numel, contiguous ? NULL : &g, prm,
+                      sms, s);
+    else
+      err = ltk_binary(code, ct, lt_tensor_data(dst), arg[0], arg[1], numel,
+                       contiguous ? NULL : &g, params && op->nparams > 0 ? params[0] : 1.0, sms, s);
     if (err != cudaSuccess) {
       lt_cuda_fail(op->name, "the elementwise kernel", err);
       goto fail_ops;
     }
   }
-  lt_tensor_release(held[0]);
-  lt_tensor_release(held[1]);
+  for (int i = 0; i < 3; i++) lt_tensor_release(held[i]);
   if (tmp) {
     int rc = lt_copy_(res, tmp);
     lt_tensor_release(tmp);
@@ -179,8 +224,7 @@ lt_tensor *lt_cuda_elementwise(const lt_opdef *op, lt_tensor *out, int n, lt_ten
   return res;
 
 fail_ops:
-  lt_tensor_release(held[0]);
-  lt_tensor_release(held[1]);
+  for (int i = 0; i < 3; i++) lt_tensor_release(held[i]);
 fail:
   lt_tensor_release(tmp);
   lt_tensor_release(res);

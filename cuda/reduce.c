@@ -1,7 +1,9 @@
-/* Host side of whole-tensor reductions and the uniform random fill. */
+/* Host side of the whole-tensor reductions behind torch.cuda.sum/max/min,
+ * and torch.cuda.uniform. */
 #include <string.h>
 
 #include "internal.h"
+#include "lutorch/random.h"
 
 int lt_cuda_reduce_all(const char *name, const lt_tensor *t, double *out) {
   int op = !strcmp(name, "sum") ? LTK_SUM : !strcmp(name, "max") ? LTK_MAX
@@ -50,25 +52,8 @@ done:
   return rc;
 }
 
+/* torch.cuda.uniform: lib's uniform fill (the default generator) */
 int lt_cuda_uniform_(lt_tensor *t, double lo, double hi) {
   if (lt_tensor_device(t).type != LT_CUDA) return lt_errorf("uniform: expected a CUDA tensor");
-  if (t->dtype != LT_FLOAT32 && t->dtype != LT_FLOAT64)
-    return lt_errorf("uniform: %s CUDA tensors are not supported yet (float32 and float64 are)",
-                     lt_dtype_name(t->dtype));
-  int64_t n = lt_tensor_numel(t);
-  if (n == 0) return 0;
-  if (!lt_tensor_is_contiguous(t)) { /* draw contiguously, then scatter */
-    lt_tensor *c = lt_tensor_empty_on(t->dtype, t->ndim, t->size, lt_tensor_device(t));
-    int rc = !c || lt_cuda_uniform_(c, lo, hi) || lt_copy_(t, c) ? -1 : 0;
-    lt_tensor_release(c);
-    return rc;
-  }
-  int dev = lt_cuda_dev_of(t);
-  if (lt_cuda_use("uniform", dev)) return -1;
-  uint64_t offset = lt_cuda_philox_offset((uint64_t)n);
-  cudaError_t err = ltk_uniform(t->dtype, lt_tensor_data(t), n, lt_cuda_initial_seed(), offset,
-                                lo, hi, lt_cuda_stream(dev));
-  if (err != cudaSuccess) return lt_cuda_fail("uniform", "the uniform kernel", err);
-  lt_tensor_bump_version(t);
-  return 0;
+  return lt_uniform_(t, NULL, lo, hi);
 }

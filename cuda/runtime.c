@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "lutorch/parallel.h"
+#include "lutorch/random.h"
 
 #define MAX_DEVICES 16
 
@@ -226,28 +227,15 @@ static int meminfo(int dev, int64_t *free_bytes, int64_t *total_bytes) {
 /* ---- settings ---- */
 
 static int tf32;
-static uint64_t seed = 0x2545F4914F6CDD1DULL, offset;
-static pthread_mutex_t rng_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void lt_cuda_set_tf32(int on) { tf32 = on != 0; }
 int lt_cuda_get_tf32(void) { return tf32; }
 
-void lt_cuda_manual_seed(uint64_t s) {
-  pthread_mutex_lock(&rng_lock);
-  seed = s;
-  offset = 0;
-  pthread_mutex_unlock(&rng_lock);
-}
+/* One generator for both devices: GPU fills draw from lib's default
+ * generator exactly as CPU fills do, so cutorch's manualSeed seeds it. */
+void lt_cuda_manual_seed(uint64_t s) { lt_manual_seed(NULL, s); }
 
-uint64_t lt_cuda_initial_seed(void) { return seed; }
-
-uint64_t lt_cuda_philox_offset(uint64_t n) {
-  pthread_mutex_lock(&rng_lock);
-  uint64_t o = offset;
-  offset += n;
-  pthread_mutex_unlock(&rng_lock);
-  return o;
-}
+uint64_t lt_cuda_initial_seed(void) { return lt_initial_seed(NULL); }
 
 static int set_option(const char *name, double v) {
   if (!strcmp(name, "tf32")) {
@@ -263,7 +251,7 @@ static int set_option(const char *name, double v) {
 
 static int get_option(const char *name, double *v) {
   if (!strcmp(name, "tf32")) *v = tf32;
-  else if (!strcmp(name, "seed")) *v = (double)seed;
+  else if (!strcmp(name, "seed")) *v = (double)lt_cuda_initial_seed();
   else return lt_errorf("cuda: unknown setting '%s'", name);
   return 0;
 }
@@ -346,6 +334,22 @@ static const lt_device_ops cuda_ops = {
     .reduce_all = lt_cuda_reduce_all,
     .mm = lt_cuda_mm,
     .uniform = lt_cuda_uniform_,
+    .product = lt_cuda_product,
+    .dot = lt_cuda_dot,
+    .reduce = lt_cuda_reduce,
+    .scan = lt_cuda_scan,
+    .index_rebase = lt_cuda_index_rebase,
+    .index_select = lt_cuda_index_select,
+    .index_write = lt_cuda_index_write,
+    .gather = lt_cuda_gather,
+    .scatter = lt_cuda_scatter,
+    .masked_fill = lt_cuda_masked_fill,
+    .masked_copy = lt_cuda_masked_copy,
+    .masked_select = lt_cuda_masked_select,
+    .nonzero = lt_cuda_nonzero,
+    .cat = lt_cuda_cat,
+    .flip = lt_cuda_flip,
+    .random_fill = lt_cuda_random_fill,
     .set_option = set_option,
     .get_option = get_option,
     .event_new = event_new,

@@ -1,5 +1,4 @@
-// Whole-tensor reductions (sum, max, min) and the uniform random fill, then
-// their launchers.
+// Whole-tensor reductions (sum, max, min), then their launcher.
 //
 // Reduction layout: pass 1 runs a grid of at most kMaxParts blocks; each
 // thread folds a grid-stride slice of the input into a register, each warp
@@ -65,26 +64,6 @@ cudaError_t reduce_launch(int op, const T *in, int64_t n, A *parts, A *result, i
   return cudaGetLastError();
 }
 
-// splitmix64: a counter-based generator; element i of stream (seed, offset)
-// is a pure function of (seed, offset + i)
-__device__ __forceinline__ uint64_t mix(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-template <typename T>
-__global__ void uniform_kernel(T *__restrict__ o, int64_t n, uint64_t seed, uint64_t offset,
-                               double lo, double hi) {
-  uint64_t key = mix(seed + 0x9e3779b97f4a7c15ULL);
-  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
-       i += (int64_t)gridDim.x * blockDim.x) {
-    double u = (double)(mix(key ^ mix(offset + (uint64_t)i)) >> 11) * 0x1.0p-53; // [0, 1)
-    T v = (T)(lo + (hi - lo) * u);
-    o[i] = v < (T)hi ? v : (T)lo; // rounding to T must not reach hi
-  }
-}
-
 } // namespace
 
 extern "C" int ltk_reduce_parts(int sms) {
@@ -99,15 +78,4 @@ extern "C" cudaError_t ltk_reduce(int op, lt_dtype dt, const void *in, int64_t n
                                          (double *)result, sms, s);
   return reduce_launch<float, float>(op, (const float *)in, n, (float *)partials, (float *)result,
                                      sms, s);
-}
-
-extern "C" cudaError_t ltk_uniform(lt_dtype dt, void *out, int64_t n, uint64_t seed,
-                                   uint64_t offset, double lo, double hi, cudaStream_t s) {
-  if (n <= 0) return cudaSuccess;
-  int blocks = grid_for(n, 4, 132);
-  if (dt == LT_FLOAT64)
-    uniform_kernel<double><<<blocks, kThreads, 0, s>>>((double *)out, n, seed, offset, lo, hi);
-  else
-    uniform_kernel<float><<<blocks, kThreads, 0, s>>>((float *)out, n, seed, offset, lo, hi);
-  return cudaGetLastError();
 }

@@ -254,7 +254,7 @@ static lt_tensor *seed(lt_tensor *out, lt_tensor *g, int i) {
     if (lt_tensor_numel(out) != 1)
       return lt_error("backward: a gradient must be given for output %d, which is not a "
                       "scalar (size %s)", i + 1, lt_shape_str(out->ndim, out->size, a, 128));
-    g = lt_tensor_empty(out->dtype, out->ndim, out->size);
+    g = lt_tensor_empty_on(out->dtype, out->ndim, out->size, lt_tensor_device(out));
     if (g && lt_fill_(g, 1)) {
       lt_tensor_release(g);
       return NULL;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "lutorch/device.h"
 #include "lutorch/iter.h"
 
 /* out (a stride-0 expansion of the result) += in, serially: several
@@ -48,6 +49,7 @@ lt_tensor *lt_sum_to_shape(lt_tensor *g, int ndim, const int64_t *size) {
     return lt_error("sum_to_size: not defined for %s tensors", lt_dtype_name(g->dtype));
   lt_node *node = NULL;
   if (lt_record_begin(&node, "sum_to_size", sum_to_backward, NULL, 1, &g)) return NULL;
+  if (lt_device_any1(g)) return lt_record_end(node, lt_device_sum_to(g, ndim, size));
   lt_tensor *r = lt_tensor_zeros(g->dtype, ndim, size), *e = NULL;
   if (r && (e = lt_expand(r, g->ndim, g->size))) {
     lt_tensor *ops[2] = {e, g};
@@ -66,6 +68,7 @@ lt_tensor *lt_zeros_like(const lt_tensor *t) { return lt_tensor_zeros(t->dtype, 
 
 int lt_accumulate_serial_(lt_tensor *dst, const lt_tensor *src) {
   char a[128], b[128];
+  if (lt_device_any(dst, 1, (lt_tensor *[]){(lt_tensor *)src})) return lt_device_accumulate(dst, src);
   if (!lt_tensor_same_shape(dst, src))
     return lt_errorf("accumulate: size %s into size %s", lt_shape_str(src->ndim, src->size, a, 128),
                      lt_shape_str(dst->ndim, dst->size, b, 128));

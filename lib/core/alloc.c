@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lutorch/error.h"
+#include "freelist.h"
 
 #define ALIGN 64
 #define LARGE ((size_t)1 << 20)
@@ -49,17 +50,13 @@ static void *take_cached(size_t size) {
   return NULL;
 }
 
-/* Small blocks (<= 512 bytes: scalars, tiny tensors) are recycled through
- * per-thread free lists by size class. glibc's own caches hold only 7
- * blocks per size, and the GC frees tensors in bursts of hundreds, which
- * sent every small-op workload through malloc_consolidate. A block freed
- * on another thread simply joins that thread's list. */
+/* Small blocks (<= 512 bytes: tiny tensors) are recycled through
+ * per-thread free lists by size class (freelist.h): glibc's own caches
+ * hold only 7 blocks per size, and the GC frees tensors in bursts of
+ * thousands, which sent every small-op workload through malloc_consolidate. */
 #define SMALL_CLASSES 4 /* 64, 128, 256, 512 */
-#define SMALL_KEEP 1024
-static _Thread_local struct {
-  void *blocks[SMALL_KEEP];
-  int n;
-} small[SMALL_CLASSES];
+#define SMALL_KEEP 8192
+static _Thread_local lt_freelist small[SMALL_CLASSES];
 
 static int small_class(size_t size) {
   return size <= 64 ? 0 : size <= 128 ? 1 : size <= 256 ? 2 : size <= 512 ? 3 : -1;
@@ -70,7 +67,8 @@ void *lt_alloc(size_t nbytes) {
   int cls = small_class(size);
   if (cls >= 0) {
     size = (size_t)64 << cls;
-    void *p = small[cls].n ? small[cls].blocks[--small[cls].n] : aligned_alloc(ALIGN, size);
+    void *p = lt_freelist_pop(&small[cls]);
+    if (!p) p = aligned_alloc(ALIGN, size);
     if (!p) return lt_error("out of memory allocating %zu bytes", nbytes);
     count_live((int64_t)size);
     return p;
@@ -98,10 +96,7 @@ void lt_free(void *p, size_t nbytes) {
   int cls = small_class(size);
   if (cls >= 0) {
     count_live(-((int64_t)64 << cls));
-    if (small[cls].n < SMALL_KEEP)
-      small[cls].blocks[small[cls].n++] = p;
-    else
-      free(p);
+    if (!lt_freelist_push(&small[cls], p, SMALL_KEEP)) free(p);
     return;
   }
   count_live(-(int64_t)size);

@@ -7,10 +7,13 @@
  * 'torch'` costs no driver start-up. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lutorch/device.h"
 #include "lutorch/op.h"
+#include "lutorch/random.h"
+#include "lutorch/reduce.h"
 
 static const lt_device_ops *backends[2];
 
@@ -82,16 +85,19 @@ lt_tensor *lt_tensor_to(const lt_tensor *t, lt_dtype dtype, lt_device dev) {
 bool lt_device_any(const lt_tensor *out, int n, lt_tensor *const *in) {
   if (out && lt_tensor_device(out).type != LT_CPU) return true;
   for (int i = 0; i < n; i++)
-    if (lt_tensor_device(in[i]).type != LT_CPU) return true;
+    if (in[i] && lt_tensor_device(in[i]).type != LT_CPU) return true;
   return false;
 }
+
+bool lt_device_any1(const lt_tensor *t) { return t && lt_tensor_device(t).type != LT_CPU; }
 
 /* the backend of the first device operand; NULL + error if none is built */
 static const lt_device_ops *backend_for(const char *fn, const lt_tensor *out, int n,
                                         lt_tensor *const *in) {
   lt_device dev = {LT_CPU, 0};
   if (out && lt_tensor_device(out).type != LT_CPU) dev = lt_tensor_device(out);
-  for (int i = 0; i < n && dev.type == LT_CPU; i++) dev = lt_tensor_device(in[i]);
+  for (int i = 0; i < n && dev.type == LT_CPU; i++)
+    if (in[i]) dev = lt_tensor_device(in[i]);
   if (dev.type == LT_CPU) return lt_error("%s: expected a device tensor, got CPU tensors", fn);
   if (lt_device_check(fn, dev)) return NULL;
   return lt_device_backend(dev.type);
@@ -116,4 +122,231 @@ int lt_device_reduce_all(const char *name, const lt_tensor *t, double *out) {
   const lt_device_ops *ops = backend_for(name, NULL, 1, in);
   if (!ops) return -1;
   return ops->reduce_all(name, t, out);
+}
+
+/* ---- the op families' hooks: find the backend, hand over ---- */
+
+#define BACKEND_OR(fail, fn, out, n, ...)                                   \
+  lt_tensor *in_[] = {__VA_ARGS__};                                         \
+  const lt_device_ops *ops = backend_for(fn, out, n, in_);                  \
+  if (!ops) return fail
+
+lt_tensor *lt_device_product(int kind, const char *fn, lt_tensor *out, double beta, lt_tensor *m,
+                             double alpha, lt_tensor *a, lt_tensor *b) {
+  BACKEND_OR(NULL, fn, out, 3, m, a, b);
+  return ops->product(kind, fn, out, beta, m, alpha, a, b);
+}
+
+int lt_device_dot(lt_tensor *a, lt_tensor *b, double *result) {
+  BACKEND_OR(-1, "dot", NULL, 2, a, b);
+  return ops->dot(a, b, result);
+}
+
+static const char *const reduction_names[] = {"sum", "prod", "mean", "var", "std", "norm",
+                                               "logsumexp", "max", "min", "all", "any", "median"};
+
+static const char *reduction_name(int red) {
+  return red >= 0 && red <= LT_RED_MEDIAN ? reduction_names[red] : "reduce";
+}
+
+lt_tensor *lt_device_reduce(int red, const lt_tensor *t, int dim, bool keepdim, double param) {
+  BACKEND_OR(NULL, reduction_name(red), NULL, 1, (lt_tensor *)t);
+  lt_tensor *v = NULL;
+  if (ops->reduce(red, t, dim, keepdim, param, &v, NULL)) return NULL;
+  return v;
+}
+
+int lt_device_reduce2(int red, const lt_tensor *t, int dim, bool keepdim, lt_tensor **values,
+                      lt_tensor **indices) {
+  if (values) *values = NULL;
+  if (indices) *indices = NULL;
+  BACKEND_OR(-1, reduction_name(red), NULL, 1, (lt_tensor *)t);
+  return ops->reduce(red, t, dim, keepdim, 0, values, indices);
+}
+
+int lt_device_reduce_number(int red, const lt_tensor *t, double param, double *out) {
+  BACKEND_OR(-1, reduction_name(red), NULL, 1, (lt_tensor *)t);
+  lt_tensor *v = NULL;
+  if (ops->reduce(red, t, LT_ALL_DIMS, false, param, &v, NULL)) return -1;
+  lt_tensor *c = lt_tensor_to(v, v->dtype, (lt_device){LT_CPU, 0});
+  lt_tensor_release(v);
+  if (!c) return -1;
+  *out = lt_dtype_load(c->dtype, lt_tensor_data(c));
+  lt_tensor_release(c);
+  return 0;
+}
+
+lt_tensor *lt_device_scan(const char *fn, int prod, const lt_tensor *t, int dim) {
+  BACKEND_OR(NULL, fn, NULL, 1, (lt_tensor *)t);
+  return ops->scan(fn, prod, t, dim);
+}
+
+lt_tensor *lt_device_index_rebase(const char *fn, const lt_tensor *idx, int64_t delta) {
+  BACKEND_OR(NULL, fn, NULL, 1, (lt_tensor *)idx);
+  return ops->index_rebase(fn, idx, delta);
+}
+
+lt_tensor *lt_device_index_select(lt_tensor *out, const lt_tensor *x, int dim,
+                                  const lt_tensor *idx) {
+  BACKEND_OR(NULL, "index", out, 2, (lt_tensor *)x, (lt_tensor *)idx);
+  return ops->index_select(out, x, dim, idx);
+}
+
+int lt_device_index_write(const char *fn, int op, lt_tensor *x, int dim, const lt_tensor *idx,
+                          const lt_tensor *src, double value) {
+  BACKEND_OR(-1, fn, x, 2, (lt_tensor *)idx, (lt_tensor *)src);
+  return ops->index_write(fn, op, x, dim, idx, src, value);
+}
+
+lt_tensor *lt_device_gather(lt_tensor *out, const lt_tensor *x, int dim, const lt_tensor *idx) {
+  BACKEND_OR(NULL, "gather", out, 2, (lt_tensor *)x, (lt_tensor *)idx);
+  return ops->gather(out, x, dim, idx);
+}
+
+int lt_device_scatter(const char *fn, int op, lt_tensor *x, int dim, const lt_tensor *idx,
+                      const lt_tensor *src, double value) {
+  BACKEND_OR(-1, fn, x, 2, (lt_tensor *)idx, (lt_tensor *)src);
+  return ops->scatter(fn, op, x, dim, idx, src, value);
+}
+
+int lt_device_masked_fill(lt_tensor *x, const lt_tensor *mask, double value) {
+  BACKEND_OR(-1, "maskedFill", x, 1, (lt_tensor *)mask);
+  return ops->masked_fill(x, mask, value);
+}
+
+int lt_device_masked_copy(lt_tensor *x, const lt_tensor *mask, const lt_tensor *src) {
+  BACKEND_OR(-1, "maskedCopy", x, 2, (lt_tensor *)mask, (lt_tensor *)src);
+  return ops->masked_copy(x, mask, src);
+}
+
+lt_tensor *lt_device_masked_select(lt_tensor *out, const lt_tensor *x, const lt_tensor *mask) {
+  BACKEND_OR(NULL, "maskedSelect", out, 2, (lt_tensor *)x, (lt_tensor *)mask);
+  return ops->masked_select(out, x, mask);
+}
+
+lt_tensor *lt_device_nonzero(lt_tensor *out, const lt_tensor *x) {
+  BACKEND_OR(NULL, "nonzero", out, 1, (lt_tensor *)x);
+  return ops->nonzero(out, x);
+}
+
+lt_tensor *lt_device_cat(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
+  const lt_device_ops *ops = backend_for("cat", out, n, xs);
+  if (!ops) return NULL;
+  return ops->cat(out, n, xs, dim);
+}
+
+/* stack = cat of the pieces with a new dim: no kernel of its own */
+lt_tensor *lt_device_stack(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
+  char a[128], b[128];
+  const lt_device_ops *ops = backend_for("stack", out, n, xs);
+  if (!ops) return NULL;
+  if (n <= 0) return lt_error("stack: expected at least one tensor");
+  int d = lt_wrap_dim("stack", dim, xs[0]->ndim, 1);
+  if (d < 0) return NULL;
+  if (xs[0]->ndim >= LT_MAX_DIMS) return lt_error("stack: at most %d dimensions", LT_MAX_DIMS);
+  for (int i = 0; i < n; i++)
+    if (!lt_tensor_same_shape(xs[i], xs[0]))
+      return lt_error("stack: piece 1 has size %s and piece %d has size %s; they must be equal",
+                      lt_shape_str(xs[0]->ndim, xs[0]->size, a, sizeof a), i + 1,
+                      lt_shape_str(xs[i]->ndim, xs[i]->size, b, sizeof b));
+  lt_tensor **us = calloc((size_t)n, sizeof *us), *r = NULL;
+  if (!us) return lt_error("stack: out of memory");
+  int made = 0;
+  while (made < n && (us[made] = lt_unsqueeze(xs[made], d))) made++;
+  if (made == n) r = ops->cat(out, n, us, d);
+  for (int i = 0; i < made; i++) lt_tensor_release(us[i]);
+  free(us);
+  return r;
+}
+
+lt_tensor *lt_device_flip(const lt_tensor *x, int n, const int *dims) {
+  BACKEND_OR(NULL, "flip", NULL, 1, (lt_tensor *)x);
+  return ops->flip(x, n, dims);
+}
+
+int lt_device_random_fill(const char *fn, lt_tensor *t, struct lt_generator *g, int dist,
+                          double p0, double p1, uint64_t lo, uint64_t range,
+                          const lt_tensor *probs) {
+  BACKEND_OR(-1, fn, t, 1, (lt_tensor *)probs);
+  return ops->random_fill(t, dist, p0, p1, lo, range, probs, g);
+}
+
+lt_tensor *lt_device_zeros(const lt_tensor *like, lt_dtype dtype, int ndim,
+                                    const int64_t *size) {
+  lt_tensor *z = lt_tensor_empty_on(dtype, ndim, size, lt_tensor_device(like));
+  if (z && lt_fill_(z, 0)) {
+    lt_tensor_release(z);
+    return NULL;
+  }
+  return z;
+}
+
+/* ---- compositions of device ops (no kernels of their own) ---- */
+
+lt_tensor *lt_device_dot_tensor(lt_tensor *a, lt_tensor *b) {
+  char x[128], y[128];
+  int64_t na = lt_tensor_numel(a), nb = lt_tensor_numel(b);
+  if (na != nb)
+    return lt_error("dot: size mismatch, a is %s, b is %s", lt_shape_str(a->ndim, a->size, x, 128),
+                    lt_shape_str(b->ndim, b->size, y, 128));
+  lt_tensor *fa = lt_reshape(a, 1, &na), *fb = fa ? lt_reshape(b, 1, &nb) : NULL, *r = NULL;
+  if (fb) r = lt_device_product(LT_DEV_MATMUL, "dot", NULL, 0, NULL, 1, fa, fb);
+  lt_tensor_release(fa);
+  lt_tensor_release(fb);
+  return r;
+}
+
+static const lt_opdef *add_op(void) {
+  static const lt_opdef *op;
+  if (!op) op = lt_op_find("add");
+  return op;
+}
+
+int lt_device_index_shift(lt_tensor *idx, int64_t by) {
+  if (idx->dtype != LT_INT64)
+    return lt_errorf("index_shift: expected an int64 tensor, got %s", lt_dtype_name(idx->dtype));
+  static const double one[1] = {1};
+  lt_tensor *s = lt_tensor_scalar(LT_INT64, (double)by);
+  lt_tensor *r = s ? lt_binary(add_op(), idx, idx, s, one) : NULL;
+  lt_tensor_release(s);
+  lt_tensor_release(r);
+  return r ? 0 : -1;
+}
+
+lt_tensor *lt_device_sum_to(lt_tensor *g, int ndim, const int64_t *size) {
+  lt_tensor_retain(g);
+  lt_tensor *t = g;
+  while (t && t->ndim > ndim) { /* leading dims go */
+    lt_tensor *s = lt_sum(t, 0, false);
+    lt_tensor_release(t);
+    t = s;
+  }
+  for (int i = 0; t && i < ndim; i++)
+    if (size[i] == 1 && t->size[i] != 1) { /* broadcast dims fold to 1 */
+      lt_tensor *s = lt_sum(t, i, true);
+      lt_tensor_release(t);
+      t = s;
+    }
+  if (t && t->dtype != g->dtype) { /* integer sums come back as int64 */
+    lt_tensor *c = lt_to_dtype(t, g->dtype);
+    lt_tensor_release(t);
+    t = c;
+  }
+  return t;
+}
+
+int lt_device_accumulate(lt_tensor *dst, const lt_tensor *src) {
+  static const double one[1] = {1};
+  char a[128], b[128];
+  if (!lt_tensor_same_shape(dst, src))
+    return lt_errorf("accumulate: size %s into size %s", lt_shape_str(src->ndim, src->size, a, 128),
+                     lt_shape_str(dst->ndim, dst->size, b, 128));
+  lt_tensor *s = lt_to_dtype(src, dst->dtype);
+  /* dst may be an overlapping view (unfold's windows): add a private sum */
+  lt_tensor *r = s ? lt_binary(add_op(), NULL, dst, s, one) : NULL;
+  int rc = r ? lt_copy_(dst, r) : -1;
+  lt_tensor_release(s);
+  lt_tensor_release(r);
+  if (!rc) lt_tensor_bump_version(dst);
+  return rc;
 }

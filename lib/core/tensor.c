@@ -5,6 +5,7 @@
 
 #include "lutorch/autograd.h"
 #include "lutorch/tensor.h"
+#include "freelist.h"
 
 static const lt_device cpu = {LT_CPU, 0};
 
@@ -18,33 +19,27 @@ static int check_sizes(const char *fn, int ndim, const int64_t *size, int64_t *n
     if (size[i] < 0)
       return lt_errorf("%s: size of dimension %d is %lld, expected >= 0", fn, i + 1,
                        (long long)size[i]);
-    if (size[i] && nonzero > INT64_MAX / size[i])
+    /* no division: this runs for every op result */
+    if (size[i] && __builtin_mul_overflow(nonzero, size[i], &nonzero))
       return lt_errorf("%s: sizes overflow the number of elements", fn);
-    if (size[i]) nonzero *= size[i];
     n *= size[i];
   }
   *numel = n;
   return 0;
 }
 
-/* Tensor structs are recycled through a per-thread free list, for the same
- * reason as small blocks in alloc.c: the GC frees them in bursts. */
-#define KEEP_TENSORS 4096
-static _Thread_local struct {
-  lt_tensor *items[KEEP_TENSORS];
-  int n;
-} spare;
+/* Tensor structs are recycled through a per-thread free list (freelist.h):
+ * up to 8 MiB of them, a GC cycle's worth of small-op garbage. */
+#define KEEP_TENSORS 32768
+static _Thread_local lt_freelist spare;
 
 static void free_tensor(lt_tensor *t) {
-  if (spare.n < KEEP_TENSORS)
-    spare.items[spare.n++] = t;
-  else
-    free(t);
+  if (!lt_freelist_push(&spare, t, KEEP_TENSORS)) free(t);
 }
 
 static lt_tensor *alloc_tensor(void) {
-  lt_tensor *t = spare.n ? spare.items[--spare.n] : malloc(sizeof *t);
-  if (!t) return lt_error("out of memory");
+  lt_tensor *t = lt_freelist_pop(&spare);
+  if (!t && !(t = malloc(sizeof *t))) return lt_error("out of memory");
   t->refcount = 1;
   t->ag = NULL;
   return t;
@@ -72,8 +67,13 @@ lt_tensor *lt_tensor_empty_on(lt_dtype dtype, int ndim, const int64_t *size, lt_
   t->offset = 0;
   t->dtype = dtype;
   t->ndim = ndim;
-  if (ndim) memcpy(t->size, size, sizeof(int64_t) * (size_t)ndim);
-  set_contiguous_strides(t);
+  /* sizes and contiguous strides in one pass (every op result comes here) */
+  int64_t stride = 1;
+  for (int i = ndim - 1; i >= 0; i--) {
+    t->size[i] = size[i];
+    t->stride[i] = stride;
+    stride *= size[i] ? size[i] : 1;
+  }
   return t;
 }
 

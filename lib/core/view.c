@@ -3,6 +3,7 @@
  * a recorded node whose backward sits next to it (at the end of the file). */
 #include <string.h>
 
+#include "lutorch/device.h"
 #include "lutorch/autograd.h"
 #include "lutorch/tensor.h"
 
@@ -324,7 +325,7 @@ static lt_tensor *strided_scatter(lt_tensor *g, int ndim, const int64_t *size, c
                          sizeof *gm))
     return NULL;
   if (node) memcpy(node->extra, gm, sizeof *gm);
-  lt_tensor *r = lt_tensor_zeros(g->dtype, ndim, size), *v = NULL;
+  lt_tensor *r = lt_device_zeros(g, g->dtype, ndim, size), *v = NULL;
   if (r && (v = make_view(r, gm->offset, gm->ndim, gm->size, gm->stride)) &&
       lt_accumulate_serial_(v, g)) {
     lt_tensor_release(r);

@@ -17,6 +17,7 @@
  * their autograd recording, backwards and op table are in index_grad.c. */
 #include <string.h>
 
+#include "lutorch/device.h"
 #include "index_util.h"
 
 /* ---- gather kernel ---- */
@@ -203,6 +204,7 @@ static void rebase_loop(char **p, const int64_t *s, int64_t n, const void *c) {
 }
 
 lt_tensor *lt_index_rebase(const char *fn, const lt_tensor *idx, int64_t delta) {
+  if (lt_device_any1(idx)) return lt_device_index_rebase(fn, idx, delta);
   lt_tensor *ix = ix_prepare_index(fn, idx, NULL);
   if (!ix) return NULL;
   lt_tensor *r = lt_tensor_empty(LT_INT64, ix->ndim, ix->size);
@@ -256,6 +258,7 @@ static lt_tensor *source_for(const lt_tensor *x, const lt_tensor *src) {
 /* ---- index / indexCopy / indexAdd / indexFill ---- */
 
 lt_tensor *ix_index_select(lt_tensor *out, const lt_tensor *x, int dim, const lt_tensor *idx) {
+  if (lt_device_any(out, 2, (lt_tensor *[]){(lt_tensor *)x, (lt_tensor *)idx})) return lt_device_index_select(out, x, dim, idx);
   int d = check_target("index", x, dim);
   if (d < 0 || ix_check_cpu("index", idx)) return NULL;
   lt_tensor ig;
@@ -269,6 +272,7 @@ lt_tensor *ix_index_select(lt_tensor *out, const lt_tensor *x, int dim, const lt
 
 static int index_write(const char *fn, scat_op op, lt_tensor *x, int dim, const lt_tensor *idx,
                        const lt_tensor *src, double value) {
+  if (lt_device_any(x, 2, (lt_tensor *[]){(lt_tensor *)idx, (lt_tensor *)src})) return lt_device_index_write(fn, (int)op /* same order as LT_DEV_COPY, ADD, FILL */, x, dim, idx, src, value);
   int d = check_target(fn, x, dim);
   if (d < 0 || ix_check_cpu(fn, idx) || (src && ix_check_cpu(fn, src))) return -1;
   lt_tensor ig;
@@ -336,6 +340,7 @@ static lt_tensor *elementwise_index(const char *fn, const lt_tensor *x, int d, c
 }
 
 lt_tensor *ix_gather(lt_tensor *out, const lt_tensor *x, int dim, const lt_tensor *idx) {
+  if (lt_device_any(out, 2, (lt_tensor *[]){(lt_tensor *)x, (lt_tensor *)idx})) return lt_device_gather(out, x, dim, idx);
   int d = check_target("gather", x, dim);
   if (d < 0) return NULL;
   lt_tensor *ix = elementwise_index("gather", x, d, idx, NULL);
@@ -348,6 +353,7 @@ lt_tensor *ix_gather(lt_tensor *out, const lt_tensor *x, int dim, const lt_tenso
 
 static int scatter_write(const char *fn, scat_op op, lt_tensor *x, int dim, const lt_tensor *idx,
                          const lt_tensor *src, double value) {
+  if (lt_device_any(x, 2, (lt_tensor *[]){(lt_tensor *)idx, (lt_tensor *)src})) return lt_device_scatter(fn, (int)op /* same order as LT_DEV_COPY, ADD, FILL */, x, dim, idx, src, value);
   int d = check_target(fn, x, dim);
   if (d < 0 || (src && ix_check_cpu(fn, src))) return -1;
   lt_tensor *ix = elementwise_index(fn, x, d, idx, src), *s = NULL;

@@ -13,6 +13,7 @@
  * gradients (a position read twice gets both). For indexCopy/scatter a
  * position written twice keeps the last write, but each source element
  * still receives the gradient of where it was meant to go (as PyTorch). */
+#include "lutorch/device.h"
 #include "index_util.h"
 #include "lutorch/autograd.h"
 #include "lutorch/op.h"
@@ -38,7 +39,7 @@ static int finish_inplace(lt_node *node, lt_tensor *x, int rc) {
  * ints[0]. */
 static int save_index(lt_node *node, const char *fn, const lt_tensor *idx, int dim, int ndim) {
   if (!node) return 0;
-  lt_tensor *ix = ix_prepare_index(fn, idx, NULL);
+  lt_tensor *ix = lt_device_any1(idx) ? lt_to_dtype(idx, LT_INT64) : ix_prepare_index(fn, idx, NULL);
   if (!ix) return -1;
   int rc = lt_node_save(node, 0, ix);
   lt_tensor_release(ix);
@@ -51,8 +52,8 @@ static int save_index(lt_node *node, const char *fn, const lt_tensor *idx, int d
 #define DIM ((int)n->ints[0])
 
 /* zeros of input j's shape in dtype dt */
-static lt_tensor *zeros_of(const lt_node *n, int j, lt_dtype dt) {
-  return lt_tensor_zeros(dt, n->next[j].ndim, n->next[j].size);
+static lt_tensor *zeros_of(const lt_node *n, int j, const lt_tensor *like) {
+  return lt_device_zeros(like, like->dtype, n->next[j].ndim, n->next[j].size);
 }
 
 /* g with the positions an in-place write covered set to zero: what flows
@@ -79,7 +80,7 @@ static lt_tensor *pad_to(lt_tensor *t, int ndim, const int64_t *size) {
     int64_t zs[LT_MAX_DIMS];
     for (int k = 0; k < ndim; k++) zs[k] = t->size[k];
     zs[i] = size[i] - t->size[i];
-    lt_tensor *z = lt_tensor_zeros(t->dtype, ndim, zs), *r = NULL;
+    lt_tensor *z = lt_device_zeros(t, t->dtype, ndim, zs), *r = NULL;
     if (z) {
       lt_tensor *pair[2] = {t, z};
       r = lt_cat(NULL, 2, pair, i);
@@ -94,7 +95,7 @@ static lt_tensor *pad_to(lt_tensor *t, int ndim, const int64_t *size) {
 /* ---- index (indexSelect) ---- */
 
 BW(index) { /* add the gradient rows back where they were read */
-  lt_tensor *z = zeros_of(n, 0, g[0]->dtype);
+  lt_tensor *z = zeros_of(n, 0, g[0]);
   if (z && lt_index_add_(z, DIM, IDX, g[0])) {
     lt_tensor_release(z);
     z = NULL;
@@ -162,7 +163,7 @@ int lt_index_fill_(lt_tensor *x, int dim, const lt_tensor *idx, double value) {
 /* ---- gather / scatter / scatterAdd ---- */
 
 BW(gather) { /* each read adds its gradient back at the position it read */
-  lt_tensor *z = zeros_of(n, 0, g[0]->dtype);
+  lt_tensor *z = zeros_of(n, 0, g[0]);
   if (z && lt_scatter_add_(z, DIM, IDX, g[0])) {
     lt_tensor_release(z);
     z = NULL;
@@ -276,7 +277,7 @@ BW(maskedSelect) { /* the selected gradients back in place, in zeros of the
   if (lt_broadcast_shape("maskedSelect", n->next[0].ndim, n->next[0].size, m->ndim, m->size, &nd,
                          shape))
     return -1;
-  lt_tensor *z = lt_tensor_zeros(g[0]->dtype, nd, shape);
+  lt_tensor *z = lt_device_zeros(g[0], g[0]->dtype, nd, shape);
   if (z && lt_masked_copy_(z, m, g[0])) {
     lt_tensor_release(z);
     z = NULL;

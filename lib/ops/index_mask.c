@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lutorch/device.h"
 #include "index_util.h"
 
 /* mask as a byte tensor of x's shape (a broadcast view), or NULL + error */
@@ -122,6 +123,7 @@ static void write_chunks(const lt_iter *it, lt_loop1d loop, walk *w, int nchunks
 /* ---- the ops ---- */
 
 int ix_masked_fill_(lt_tensor *x, const lt_tensor *mask, double value) {
+  if (lt_device_any(x, 1, (lt_tensor *[]){(lt_tensor *)mask})) return lt_device_masked_fill(x, mask, value);
   if (ix_check_cpu("maskedFill", x)) return -1;
   lt_tensor *m = mask_for("maskedFill", mask, x->ndim, x->size, x);
   if (!m) return -1;
@@ -137,6 +139,7 @@ int ix_masked_fill_(lt_tensor *x, const lt_tensor *mask, double value) {
 }
 
 int ix_masked_copy_(lt_tensor *x, const lt_tensor *mask, const lt_tensor *src) {
+  if (lt_device_any(x, 2, (lt_tensor *[]){(lt_tensor *)mask, (lt_tensor *)src})) return lt_device_masked_copy(x, mask, src);
   const char *fn = "maskedCopy";
   if (ix_check_cpu(fn, x) || ix_check_cpu(fn, src)) return -1;
   lt_tensor *m = mask_for(fn, mask, x->ndim, x->size, x);
@@ -177,6 +180,7 @@ int ix_masked_copy_(lt_tensor *x, const lt_tensor *mask, const lt_tensor *src) {
 }
 
 lt_tensor *ix_masked_select(lt_tensor *out, const lt_tensor *x, const lt_tensor *mask) {
+  if (lt_device_any(out, 2, (lt_tensor *[]){(lt_tensor *)x, (lt_tensor *)mask})) return lt_device_masked_select(out, x, mask);
   const char *fn = "maskedSelect";
   char a[128], b[128];
   if (ix_check_cpu(fn, x) || ix_check_cpu(fn, mask)) return NULL;
@@ -245,6 +249,7 @@ static void nz_write(int64_t c0, int64_t c1, void *p) {
 }
 
 lt_tensor *lt_nonzero(lt_tensor *out, const lt_tensor *x) {
+  if (lt_device_any(out, 1, (lt_tensor *[]){(lt_tensor *)x})) return lt_device_nonzero(out, x);
   if (ix_check_cpu("nonzero", x)) return NULL;
   lt_tensor *xb = lt_to_dtype(x, LT_BOOL), *bc = xb ? lt_contiguous(xb) : NULL;
   lt_tensor_release(xb);

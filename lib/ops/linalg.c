@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lutorch/device.h"
 #include "linalg_grad.h"
 #include "lutorch/linalg.h"
 #include "lutorch/op.h"
@@ -410,6 +411,7 @@ static lt_tensor *deliver(const char *fn, lt_tensor *out, lt_tensor *r) {
 
 static lt_tensor *addmm_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
                              double alpha, lt_tensor *a, lt_tensor *b) {
+  if (lt_device_any(out, 3, (lt_tensor *[]){m, a, b})) return lt_device_product(LT_DEV_MM, fn, out, beta, m, alpha, a, b);
   lt_tensor *t[3] = {m, a, b};
   const char *names[3] = {"M", "m1", "m2"};
   if (check_inputs(fn, 3, t, names) || check_dim(fn, a, 2, "m1") || check_dim(fn, b, 2, "m2"))
@@ -433,6 +435,7 @@ lt_tensor *lt_addmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_
 
 static lt_tensor *addmv_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
                              double alpha, lt_tensor *a, lt_tensor *x) {
+  if (lt_device_any(out, 3, (lt_tensor *[]){m, a, x})) return lt_device_product(LT_DEV_MV, fn, out, beta, m, alpha, a, x);
   lt_tensor *t[3] = {m, a, x};
   const char *names[3] = {"M", "matrix", "vector"};
   char s1[128];
@@ -487,6 +490,7 @@ lt_tensor *lt_addmv(lt_tensor *out, double beta, lt_tensor *v, double alpha, lt_
 
 static lt_tensor *addr_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
                             double alpha, lt_tensor *x, lt_tensor *y) {
+  if (lt_device_any(out, 3, (lt_tensor *[]){m, x, y})) return lt_device_product(LT_DEV_R, fn, out, beta, m, alpha, x, y);
   lt_tensor *t[3] = {m, x, y};
   const char *names[3] = {"M", "vec1", "vec2"};
   if (check_inputs(fn, 3, t, names) || check_dim(fn, x, 1, "vec1") || check_dim(fn, y, 1, "vec2"))
@@ -516,6 +520,7 @@ lt_tensor *lt_addr(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_t
 
 static lt_tensor *baddbmm_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
                                double alpha, lt_tensor *a, lt_tensor *b, bool reduce) {
+  if (lt_device_any(out, 3, (lt_tensor *[]){m, a, b})) return lt_device_product(reduce ? LT_DEV_ADDBMM : LT_DEV_BMM, fn, out, beta, m, alpha, a, b);
   lt_tensor *t[3] = {m, a, b};
   const char *names[3] = {"M", "batch1", "batch2"};
   if (check_inputs(fn, 3, t, names) || check_dim(fn, a, 3, "batch1") ||
@@ -572,6 +577,7 @@ static lt_tensor *flat(const lt_tensor *t, int64_t *inc) {
 }
 
 int lt_dot(lt_tensor *a, lt_tensor *b, double *result) {
+  if (lt_device_any(NULL, 2, (lt_tensor *[]){a, b})) return lt_device_dot(a, b, result);
   lt_tensor *t[2] = {a, b};
   const char *names[2] = {"a", "b"};
   if (check_inputs("dot", 2, t, names)) return -1;
@@ -643,6 +649,7 @@ done:
 }
 
 static lt_tensor *matmul_raw(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
+  if (lt_device_any(out, 2, (lt_tensor *[]){a, b})) return lt_device_product(LT_DEV_MATMUL, "matmul", out, 0, NULL, 1, a, b);
   const char *fn = "matmul";
   lt_tensor *t[2] = {a, b};
   const char *names[2] = {"a", "b"};
@@ -691,6 +698,7 @@ lt_tensor *lt_matmul(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
 
 lt_tensor *lt_dot_tensor(lt_tensor *a, lt_tensor *b) {
   RECORD2("dot", lt__bw_dot, NULL, a, b);
+  if (lt_device_any(NULL, 2, (lt_tensor *[]){a, b})) return lt_record_end(node, lt_device_dot_tensor(a, b));
   double d;
   return lt_record_end(node, lt_dot(a, b, &d) ? NULL : lt_tensor_scalar(a->dtype, d));
 }

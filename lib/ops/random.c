@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lutorch/device.h"
 #include "lutorch/op.h"
 #include "lutorch/parallel.h"
 #include "lutorch/random.h"
@@ -136,7 +137,7 @@ static void fill_chunk(int64_t b, int64_t e, void *p) {
 }
 
 static int fill(const char *fn, lt_tensor *t, lt_generator *g, fill_ctx *c) {
-  if (lt_tensor_device(t).type != LT_CPU) return lt_errorf("%s: this build has no CUDA support", fn);
+  if (lt_device_any1(t)) return lt_device_random_fill(fn, t, g, (int)c->d /* LT_DEV_RAND_* order */, c->p0, c->p1, c->lo, c->range, NULL);
   int64_t n = lt_tensor_numel(t);
   if (n == 0) return 0;
   bool direct = lt_tensor_is_contiguous(t);
@@ -213,7 +214,7 @@ int lt_bernoulli_(lt_tensor *t, lt_generator *g, double p) {
 }
 
 int lt_bernoulli_tensor_(lt_tensor *t, lt_generator *g, const lt_tensor *p) {
-  if (lt_tensor_device(p).type != LT_CPU) return lt_errorf("bernoulli: this build has no CUDA support");
+  if (lt_device_any(t, 1, (lt_tensor *[]){(lt_tensor *)p})) return lt_device_random_fill("bernoulli", t, g, LT_DEV_RAND_BERNOULLI_T, 0, 0, 0, 0, p);
   int nd;
   int64_t shape[LT_MAX_DIMS];
   char a[128], b[128];

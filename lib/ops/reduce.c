@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lutorch/device.h"
 #include "lutorch/autograd.h"
 #include "lutorch/op.h"
 #include "reduce_impl.h"
@@ -177,6 +178,7 @@ static lt_tensor *index_tensor(rres *r) {
 
 static lt_tensor *reduce_tensor(lt_reduction red, const lt_tensor *t, int dim, bool keepdim,
                                 double param) {
+  if (lt_device_any1(t)) return lt_device_reduce(red, t, dim, keepdim, param);
   rres r;
   if (reduce(red, t, dim, keepdim, param, &r)) return NULL;
   lt_tensor *out = result_tensor(&r);
@@ -222,6 +224,7 @@ lt_tensor *lt_any(const lt_tensor *t, int dim, bool keepdim) {
 
 static int extreme(lt_reduction red, const lt_tensor *t, int dim, bool keepdim,
                    lt_tensor **values, lt_tensor **indices) {
+  if (lt_device_any1(t)) return lt_device_reduce2(red, t, dim, keepdim, values, indices);
   rres r;
   if (values) *values = NULL;
   if (indices) *indices = NULL;
@@ -281,6 +284,7 @@ lt_tensor *lt_argmin(const lt_tensor *t, int dim, bool keepdim) {
 }
 
 int lt_reduce_all(lt_reduction red, const lt_tensor *t, double param, double *out) {
+  if (lt_device_any1(t)) return lt_device_reduce_number(red, t, param, out);
   if (red == LT_RED_MEDIAN) {
     lt_tensor *v = NULL;
     if (lt_median(t, LT_ALL_DIMS, false, &v, NULL)) return -1;
@@ -304,6 +308,7 @@ static void shift_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
 }
 
 int lt_index_shift_(lt_tensor *idx, int64_t by) {
+  if (lt_device_any1(idx)) return lt_device_index_shift(idx, by);
   if (!idx || idx->dtype != LT_INT64)
     return lt_errorf("index_shift: expected an int64 tensor, got %s",
                      idx ? lt_dtype_name(idx->dtype) : "NULL");

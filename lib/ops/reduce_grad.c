@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "grad_arena.h"
+#include "lutorch/device.h"
 #include "lutorch/index.h"
 #include "reduce_impl.h"
 
@@ -61,7 +62,7 @@ static lt_tensor *scatter_zeros(lt_tensor *g, int dim, lt_tensor *idx, int ndim,
     node->ints[0] = dim;
     if (lt_node_save(node, 0, idx)) return lt_record_end(node, NULL);
   }
-  lt_tensor *z = lt_tensor_zeros(g->dtype, ndim, size);
+  lt_tensor *z = lt_device_zeros(g, g->dtype, ndim, size);
   if (z && lt_scatter_add_(z, dim, idx, g)) {
     lt_tensor_release(z);
     z = NULL;

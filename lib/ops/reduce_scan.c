@@ -5,6 +5,7 @@
  * floats, int64 for integers), so reads and writes are sequential. */
 #include <math.h>
 
+#include "lutorch/device.h"
 #include "lutorch/autograd.h"
 #include "lutorch/parallel.h"
 #include "reduce_impl.h"
@@ -60,6 +61,7 @@ static void scan_tasks(int64_t b, int64_t e, void *vp) {
 }
 
 static lt_tensor *scan(const char *fn, int which, const lt_tensor *t, int dim) {
+  if (lt_device_any1(t)) return lt_device_scan(fn, which, t, dim);
   if (dim == LT_ALL_DIMS) return lt_error("%s: a dimension is required", fn);
   rshape r;
   if (!t) return lt_error("%s: expected a tensor, got NULL", fn);

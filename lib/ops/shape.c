@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lutorch/device.h"
 #include "index_util.h"
 #include "lutorch/autograd.h"
 #include "lutorch/op.h"
@@ -71,6 +72,7 @@ static void cat_fast(lt_tensor *r, lt_tensor *const *xs, const int *keep, int nk
 }
 
 static lt_tensor *cat_raw(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
+  if (n > 0 && lt_device_any(out, n, xs)) return lt_device_cat(out, n, xs, dim);
   char a[128], b[128];
   if (n <= 0) return lt_error("cat: expected at least one tensor");
   int *keep = malloc(sizeof(int) * (size_t)n), nkeep = 0;
@@ -150,6 +152,7 @@ done:
 /* ---- stack ---- */
 
 static lt_tensor *stack_raw(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
+  if (n > 0 && lt_device_any(out, n, xs)) return lt_device_stack(out, n, xs, dim);
   char a[128], b[128];
   if (n <= 0) return lt_error("stack: expected at least one tensor");
   int d = lt_wrap_dim("stack", dim, xs[0]->ndim, 1);
@@ -230,7 +233,7 @@ static int chunk_raw(const lt_tensor *x, int64_t n, int dim, lt_tensor ***parts)
  * stride 0 on every r: one broadcasting copy. Dims repeated once get no
  * r dim, so up to LT_MAX_DIMS dims work unless too many are repeated. */
 static lt_tensor *repeat_raw(const lt_tensor *x, int n, const int64_t *reps) {
-  if (ix_check_cpu("repeatTensor", x)) return NULL;
+  if (!lt_device_any1(x) && ix_check_cpu("repeatTensor", x)) return NULL;
   if (n < x->ndim)
     return lt_error("repeatTensor: %d repetition count(s) given for a %d-dimensional tensor; "
                     "need at least %d",
@@ -251,7 +254,7 @@ static lt_tensor *repeat_raw(const lt_tensor *x, int n, const int64_t *reps) {
     vsz[m] = s;
     vst[m++] = st;
   }
-  lt_tensor *r = lt_tensor_empty(x->dtype, n, size);
+  lt_tensor *r = lt_tensor_empty_on(x->dtype, n, size, lt_tensor_device(x));
   if (!r || lt_tensor_numel(r) == 0) return r;
   if (m > LT_MAX_DIMS) {
     lt_tensor_release(r);
@@ -285,6 +288,7 @@ COPY_LOOP(8, uint64_t)
 /* The source is read through a geometry that starts at the last element of
  * each flipped dim and steps backwards (a negative stride). */
 static lt_tensor *flip_raw(const lt_tensor *x, int n, const int *dims) {
+  if (lt_device_any1(x)) return lt_device_flip(x, n, dims);
   if (ix_check_cpu("flip", x)) return NULL;
   bool flip[LT_MAX_DIMS] = {0};
   for (int i = 0; i < n; i++) {
@@ -342,7 +346,7 @@ static lt_tensor *roll_raw(const lt_tensor *x, int nshifts, const int64_t *shift
     int64_t n = x->size[d];
     if (n) sh[d] = ((sh[d] + shifts[i]) % n + n) % n;
   }
-  lt_tensor *r = lt_tensor_empty(x->dtype, x->ndim, x->size);
+  lt_tensor *r = lt_tensor_empty_on(x->dtype, x->ndim, x->size, lt_tensor_device(x));
   if (r && lt_tensor_numel(r) && roll_blocks(r, x, sh, 0)) {
     lt_tensor_release(r);
     return NULL;
@@ -445,7 +449,7 @@ lt_tensor *lt_flip(const lt_tensor *x, int n, const int *dims) {
 
 lt_tensor *lt_roll(const lt_tensor *x, int nshifts, const int64_t *shifts, int ndims,
                    const int *dims) {
-  if (ix_check_cpu("roll", x)) return NULL;
+  if (!lt_device_any1(x) && ix_check_cpu("roll", x)) return NULL;
   if (ndims == 0) { /* the flattened tensor: a composition, recorded piece by piece */
     if (nshifts != 1)
       return lt_error("roll: without dims, give exactly one shift (got %d)", nshifts);
@@ -500,13 +504,13 @@ BW(piece) {
   int rc = 0;
   if (start > 0) {
     zs[d] = start;
-    rc |= !(parts[k++] = lt_tensor_zeros(g[0]->dtype, nd, zs));
+    rc |= !(parts[k++] = lt_device_zeros(g[0], g[0]->dtype, nd, zs));
   }
   lt_tensor_retain(g[0]);
   parts[k++] = g[0];
   if (after > 0) {
     zs[d] = after;
-    rc |= !(parts[k++] = lt_tensor_zeros(g[0]->dtype, nd, zs));
+    rc |= !(parts[k++] = lt_device_zeros(g[0], g[0]->dtype, nd, zs));
   }
   if (!rc) {
     if (k == 1) {
@@ -527,7 +531,7 @@ BW(repeatTensor) {
   int nr = g[0]->ndim, lead = nr - e->ndim, m = 0;
   int64_t vsz[LT_MAX_DIMS], tsz[LT_MAX_DIMS];
   if (lt_tensor_numel(g[0]) == 0) { /* a repeat count of 0: nothing flowed */
-    gin[0] = lt_tensor_zeros(g[0]->dtype, e->ndim, e->size);
+    gin[0] = lt_device_zeros(g[0], g[0]->dtype, e->ndim, e->size);
     return gin[0] ? 0 : -1;
   }
   for (int i = 0; i < nr; i++) {

@@ -119,11 +119,28 @@ static int dispatch(lua_State *L, const lt_opdef *op, lt_tensor *res, call_args 
   return lb_push_tensor(L, r);
 }
 
+/* torch.op(x, y [, z]) with exactly the op's tensor inputs, the small-op
+ * workload's call: no operand parsing, default parameters (the value
+ * multiplier 1). Returns the result count, or -1 for any other form. */
+static int quick_call(lua_State *L, const lt_opdef *op, const arg_tensors *a) {
+  static const double ones[LT_OP_MAX_PARAMS] = {1, 1, 1, 1};
+  int n = arity(op);
+  if (a->top != n || (op->kind == LT_KIND_UNARY && op->nparams)) return -1;
+  for (int i = 1; i <= n; i++)
+    if (!a->t[i]) return -1;
+  lt_tensor *r = op->kind == LT_KIND_UNARY    ? lt_unary(op, NULL, a->t[1], ones)
+                 : op->kind == LT_KIND_BINARY ? lt_binary(op, NULL, a->t[1], a->t[2], ones)
+                                              : lt_ternary(op, NULL, a->t[1], a->t[2], a->t[3], ones);
+  return lb_push_tensor(L, r);
+}
+
 /* torch.<op>(...) */
 static int l_function(lua_State *L) {
   const lt_opdef *op = lua_touserdata(L, lua_upvalueindex(1));
   arg_tensors a;
   scan_args(L, op, &a);
+  int quick = quick_call(L, op, &a);
+  if (quick >= 0) return quick;
   bool res_first = a.top >= 2 && a.t[1] && a.t[2] &&
                    (op->kind == LT_KIND_UNARY || a.top - 1 >= arity(op));
   lt_tensor *res = res_first ? a.t[1] : NULL;

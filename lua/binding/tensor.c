@@ -71,8 +71,10 @@ int lb_push_tensor(lua_State *L, lt_tensor *t) {
 }
 
 lt_tensor *lb_to_tensor(lua_State *L, int idx) {
-  if (lua_type(L, idx) != LUA_TUSERDATA || lua_objlen(L, idx) != sizeof(tensor_box)) return NULL;
+  /* lua_touserdata is NULL for anything but (light) userdata, and a light
+   * userdata's length is 0: two API calls, not three, per argument */
   const tensor_box *box = lua_touserdata(L, idx);
+  if (!box || lua_objlen(L, idx) != sizeof(tensor_box)) return NULL;
   return box->magic == TENSOR_MAGIC ? box->t : NULL;
 }
 

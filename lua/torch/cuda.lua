@@ -54,7 +54,8 @@ function cuda.getDevice() return C.get_device() end
 function cuda.setDevice(d) C.set_device(d) end
 function cuda.synchronize(d) C.synchronize(d) end
 
--- seeds: stored now, used by the GPU random kernels
+-- seeds: CPU and GPU fills draw from one generator (lib's default), so this
+-- is torch.manualSeed under cutorch's name
 function cuda.manualSeed(s) C.set_option('seed', s) end
 cuda.manualSeedAll = cuda.manualSeed
 function cuda.initialSeed() return C.get_option('seed') end

@@ -436,8 +436,8 @@ describe('GPU tensors', function()
   local gpu_errors = {
     {'a CPU operand', function() return torch.cuda.add(torch.CudaTensor(3):fill(1), torch.Tensor(3)) end,
      'torch.add', 'different devices', 'cpu', 'GPU 1'},
-    {'an integer GPU op', function() return torch.cuda.neg(torch.CudaLongTensor(3):fill(1)) end,
-     'torch.neg', 'not supported'},
+    {'arithmetic on bools', function() return torch.cuda.neg(torch.CudaBoolTensor(3):fill(true)) end,
+     'torch.neg', 'not defined for bool'},
     {'a broadcast mismatch', function() return torch.cuda.add(torch.CudaTensor(2, 3), torch.CudaTensor(4)) end,
      'torch.add'},
     {'a missing device', function() return torch.Tensor(2):cuda(torch.cuda.deviceCount() + 1) end,

@@ -16,6 +16,7 @@
 #include "tensor.h"
 
 struct lt_opdef;
+struct lt_generator;
 
 typedef struct lt_device_memstats {
   int64_t allocated;      /* bytes in blocks handed out (rounded sizes) */
@@ -58,6 +59,40 @@ typedef struct lt_device_ops {
   lt_tensor *(*mm)(lt_tensor *out, const lt_tensor *a, const lt_tensor *b);
   int (*uniform)(lt_tensor *t, double lo, double hi);
 
+  /* ---- the op families lib's public functions hand over (each hook is one
+   * line in lib/ops/<family>.c, after the autograd recording, so backward
+   * formulas built from lt_ ops run on the device too) ---- */
+  /* matrix products (kind: LT_DEV_MM ...); the same contracts as linalg.h */
+  lt_tensor *(*product)(int kind, const char *fn, lt_tensor *out, double beta, lt_tensor *m,
+                        double alpha, lt_tensor *a, lt_tensor *b);
+  int (*dot)(lt_tensor *a, lt_tensor *b, double *result);
+  /* reductions (red: an lt_reduction; dim as in reduce.h); values and/or
+   * indices (NULL when not wanted) get new tensors on the device */
+  int (*reduce)(int red, const lt_tensor *t, int dim, bool keepdim, double param,
+                lt_tensor **values, lt_tensor **indices);
+  lt_tensor *(*scan)(const char *fn, int prod, const lt_tensor *t, int dim);
+  /* index ops (index.h): op LT_DEV_COPY / LT_DEV_ADD / LT_DEV_FILL */
+  lt_tensor *(*index_rebase)(const char *fn, const lt_tensor *idx, int64_t delta);
+  lt_tensor *(*index_select)(lt_tensor *out, const lt_tensor *x, int dim, const lt_tensor *idx);
+  int (*index_write)(const char *fn, int op, lt_tensor *x, int dim, const lt_tensor *idx,
+                     const lt_tensor *src, double value);
+  lt_tensor *(*gather)(lt_tensor *out, const lt_tensor *x, int dim, const lt_tensor *idx);
+  int (*scatter)(const char *fn, int op, lt_tensor *x, int dim, const lt_tensor *idx,
+                 const lt_tensor *src, double value);
+  int (*masked_fill)(lt_tensor *x, const lt_tensor *mask, double value);
+  int (*masked_copy)(lt_tensor *x, const lt_tensor *mask, const lt_tensor *src);
+  lt_tensor *(*masked_select)(lt_tensor *out, const lt_tensor *x, const lt_tensor *mask);
+  lt_tensor *(*nonzero)(lt_tensor *out, const lt_tensor *x);
+  /* shape ops (index.h) */
+  lt_tensor *(*cat)(lt_tensor *out, int n, lt_tensor *const *xs, int dim);
+  lt_tensor *(*flip)(const lt_tensor *x, int n, const int *dims);
+  /* random fills: dist is one of LT_DEV_RAND_*; after checking its
+   * arguments the backend reserves numel counters of g (lt_generator_reserve)
+   * and element i (row-major) takes counter offset + i, as on the CPU;
+   * probs: bernoulli's probabilities (broadcast to t) or NULL */
+  int (*random_fill)(lt_tensor *t, int dist, double p0, double p1, uint64_t lo, uint64_t range,
+                     const lt_tensor *probs, struct lt_generator *g);
+
   /* settings by name: "tf32" (0/1), "seed" */
   int (*set_option)(const char *name, double v);
   int (*get_option)(const char *name, double *v);
@@ -70,6 +105,24 @@ typedef struct lt_device_ops {
   int (*event_elapsed)(void *start, void *end, double *ms);
   void (*event_free)(void *e);
 } lt_device_ops;
+
+/* product kinds: the public functions of lib/ops/linalg.c */
+enum {
+  LT_DEV_MM,     /* addmm: out = beta M + alpha a b (mm: M NULL) */
+  LT_DEV_MV,     /* addmv */
+  LT_DEV_R,      /* addr (ger) */
+  LT_DEV_BMM,    /* baddbmm */
+  LT_DEV_ADDBMM, /* addbmm */
+  LT_DEV_MATMUL  /* matmul (beta, M unused) */
+};
+/* index/scatter write ops */
+enum { LT_DEV_COPY, LT_DEV_ADD, LT_DEV_FILL };
+/* random distributions: the same order as lib/ops/random.c's `dist` */
+enum {
+  LT_DEV_RAND_UNIFORM, LT_DEV_RAND_NORMAL, LT_DEV_RAND_EXPONENTIAL, LT_DEV_RAND_CAUCHY,
+  LT_DEV_RAND_LOGNORMAL, LT_DEV_RAND_BERNOULLI, LT_DEV_RAND_BERNOULLI_T, LT_DEV_RAND_GEOMETRIC,
+  LT_DEV_RAND_RANDOM
+};
 
 /* Called by a backend when it is loaded (a constructor). */
 void lt_device_register(lt_device_type type, const lt_device_ops *ops);
@@ -102,5 +155,53 @@ bool lt_device_any(const lt_tensor *out, int n, lt_tensor *const *in);
 /* Matrix product and whole-tensor reductions on a device tensor. */
 lt_tensor *lt_device_mm(lt_tensor *out, const lt_tensor *a, const lt_tensor *b);
 int lt_device_reduce_all(const char *name, const lt_tensor *t, double *out);
+
+/* ---- the hooks of lib's op families ----
+ * Each runs the op on the device of its operands (an error when they sit
+ * on different devices, or when no backend is built). They are called
+ * from lib's public functions when lt_device_any says a device is
+ * involved; NULL operands are skipped. */
+bool lt_device_any1(const lt_tensor *t);
+lt_tensor *lt_device_product(int kind, const char *fn, lt_tensor *out, double beta, lt_tensor *m,
+                             double alpha, lt_tensor *a, lt_tensor *b);
+int lt_device_dot(lt_tensor *a, lt_tensor *b, double *result);
+/* lt_reduction red over dim; returns the values tensor (or NULL) */
+lt_tensor *lt_device_reduce(int red, const lt_tensor *t, int dim, bool keepdim, double param);
+int lt_device_reduce2(int red, const lt_tensor *t, int dim, bool keepdim, lt_tensor **values,
+                      lt_tensor **indices);
+int lt_device_reduce_number(int red, const lt_tensor *t, double param, double *out);
+lt_tensor *lt_device_scan(const char *fn, int prod, const lt_tensor *t, int dim);
+lt_tensor *lt_device_index_rebase(const char *fn, const lt_tensor *idx, int64_t delta);
+lt_tensor *lt_device_index_select(lt_tensor *out, const lt_tensor *x, int dim,
+                                  const lt_tensor *idx);
+int lt_device_index_write(const char *fn, int op, lt_tensor *x, int dim, const lt_tensor *idx,
+                          const lt_tensor *src, double value);
+lt_tensor *lt_device_gather(lt_tensor *out, const lt_tensor *x, int dim, const lt_tensor *idx);
+int lt_device_scatter(const char *fn, int op, lt_tensor *x, int dim, const lt_tensor *idx,
+                      const lt_tensor *src, double value);
+int lt_device_masked_fill(lt_tensor *x, const lt_tensor *mask, double value);
+int lt_device_masked_copy(lt_tensor *x, const lt_tensor *mask, const lt_tensor *src);
+lt_tensor *lt_device_masked_select(lt_tensor *out, const lt_tensor *x, const lt_tensor *mask);
+lt_tensor *lt_device_nonzero(lt_tensor *out, const lt_tensor *x);
+lt_tensor *lt_device_cat(lt_tensor *out, int n, lt_tensor *const *xs, int dim);
+lt_tensor *lt_device_stack(lt_tensor *out, int n, lt_tensor *const *xs, int dim);
+lt_tensor *lt_device_flip(const lt_tensor *x, int n, const int *dims);
+/* a random fill of a device tensor: reserves numel counters of g (NULL:
+ * the default generator), as the CPU fill does, so that one seed gives
+ * the same stream on either device */
+int lt_device_random_fill(const char *fn, lt_tensor *t, struct lt_generator *g, int dist,
+                          double p0, double p1, uint64_t lo, uint64_t range,
+                          const lt_tensor *probs);
+/* dot as a 0-dim device tensor (any layouts of one length) */
+lt_tensor *lt_device_dot_tensor(lt_tensor *a, lt_tensor *b);
+/* idx += by (int64, in place) */
+int lt_device_index_shift(lt_tensor *idx, int64_t by);
+/* autograd's helpers on device tensors: g summed down to size (the
+ * broadcast undone), and dst += src (same shape) */
+lt_tensor *lt_device_sum_to(lt_tensor *g, int ndim, const int64_t *size);
+int lt_device_accumulate(lt_tensor *dst, const lt_tensor *src);
+/* zeros of the device of `like` (CPU too), dtype and size given */
+lt_tensor *lt_device_zeros(const lt_tensor *like, lt_dtype dtype, int ndim,
+                                    const int64_t *size);
 
 #endif

@@ -1,0 +1,128 @@
+// Random fills from lib's counter-based generator, then the launcher.
+//
+// The same function of (seed, counter) as the CPU (lib/include/lutorch/
+// random.h, lib/ops/random.c): Philox4x32-10, element i of a fill taking
+// counter offset + i, the same bits to uniform doubles (24 bits for
+// float32 uniforms, 53 otherwise), the same Box-Muller and inversions. So
+// one seed gives the same numbers on either device; transcendental
+// functions (log, cos, tan, exp) may differ from glibc's in the last bit of
+// a double, which rounding to float32 almost always hides. Products and
+// sums that nvcc would fuse into one FMA are spelled __dmul_rn/__dadd_rn:
+// the CPU rounds them separately, and uniform numbers then agree exactly.
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <cmath>
+
+#include "index.cuh"
+
+namespace {
+
+using namespace ltk;
+
+typedef long long ll;
+
+__device__ __forceinline__ void philox(uint64_t seed, uint64_t k, uint32_t out[4]) {
+  uint32_t c0 = (uint32_t)k, c1 = (uint32_t)(k >> 32), c2 = 0, c3 = 0;
+  uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+  for (int r = 0; r < 10; r++) {
+    if (r) {
+      k0 += 0x9E3779B9u;
+      k1 += 0xBB67AE85u;
+    }
+    uint64_t p0 = (uint64_t)0xD2511F53u * c0, p1 = (uint64_t)0xCD9E8D57u * c2;
+    uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0, n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
+    c1 = (uint32_t)p1;
+    c3 = (uint32_t)p0;
+    c0 = n0;
+    c2 = n2;
+  }
+  out[0] = c0;
+  out[1] = c1;
+  out[2] = c2;
+  out[3] = c3;
+}
+
+__device__ __forceinline__ double u24(const uint32_t *r) { return (r[0] >> 8) * 0x1p-24; }
+__device__ __forceinline__ double u53(const uint32_t *r) {
+  return (double)((((uint64_t)r[0] << 32) | r[1]) >> 11) * 0x1p-53;
+}
+
+__device__ __forceinline__ double sat(double x, double lo, double hi) {
+  return x <= lo ? lo : x >= hi ? hi : x;
+}
+
+// below_d, below_f: the largest double / float under p1 (uniform's cap)
+__global__ void random_k(char *out, int dt, ll n, int dist, double p0, double p1, uint64_t lo,
+                         uint64_t range, const double *__restrict__ probs, uint64_t seed,
+                         uint64_t offset, double below_d, float below_f) {
+  const double pi = 3.14159265358979323846;
+  for (ll i = blockIdx.x * (ll)blockDim.x + threadIdx.x; i < n; i += (ll)gridDim.x * blockDim.x) {
+    uint32_t r[4];
+    philox(seed, offset + (uint64_t)i, r);
+    double v = 0;
+    ll iv = 0;
+    bool f32 = dt == LT_FLOAT32;
+    switch (dist) {
+    case LT_DEV_RAND_UNIFORM: {
+      double x = __dadd_rn(p0, __dmul_rn(p1 - p0, f32 ? u24(r) : u53(r)));
+      if (f32) {
+        float xf = (float)x;
+        if (xf >= (float)p1 && p0 < p1) xf = below_f;
+        x = xf < (float)p0 ? (float)p0 : xf;
+      } else if (x >= p1 && p0 < p1) {
+        x = below_d;
+      }
+      v = x;
+      break;
+    }
+    case LT_DEV_RAND_NORMAL:
+    case LT_DEV_RAND_LOGNORMAL: {
+      double z = sqrt(-2.0 * log(1.0 - u53(r))) * cos(2.0 * pi * u53(r + 2));
+      double w = __dadd_rn(p0, __dmul_rn(p1, z));
+      v = dist == LT_DEV_RAND_NORMAL ? w : exp(w);
+      break;
+    }
+    case LT_DEV_RAND_EXPONENTIAL: v = -log(1.0 - u53(r)) / p0; break;
+    case LT_DEV_RAND_CAUCHY: v = __dadd_rn(p0, __dmul_rn(p1, tan(pi * (u53(r) - 0.5)))); break;
+    case LT_DEV_RAND_BERNOULLI: v = u53(r) < p0; break;
+    case LT_DEV_RAND_BERNOULLI_T: v = u53(r) < probs[i]; break;
+    case LT_DEV_RAND_GEOMETRIC: {
+      double k = p0 >= 1 ? 1 : ceil(log(1.0 - u53(r)) / log1p(-p0));
+      v = k < 1 ? 1 : k;
+      break;
+    }
+    default: { // LT_DEV_RAND_RANDOM
+      uint64_t bits = ((uint64_t)r[0] << 32) | r[1];
+      iv = (ll)(lo + (range ? __umul64hi(bits, range) : bits));
+      break;
+    }
+    }
+    bool ints = dist == LT_DEV_RAND_RANDOM;
+    switch (dt) {
+    case LT_FLOAT32: ((float *)out)[i] = ints ? (float)iv : (float)v; break;
+    case LT_FLOAT64: ((double *)out)[i] = ints ? (double)iv : v; break;
+    case LT_INT64: ((ll *)out)[i] = ints ? iv : (ll)sat(v, -0x1p63, 0x1p63 - 1024); break;
+    case LT_INT32: ((int32_t *)out)[i] = ints ? (int32_t)iv : (int32_t)sat(v, INT32_MIN, INT32_MAX); break;
+    case LT_INT16: ((int16_t *)out)[i] = ints ? (int16_t)iv : (int16_t)sat(v, INT16_MIN, INT16_MAX); break;
+    case LT_INT8: ((int8_t *)out)[i] = ints ? (int8_t)iv : (int8_t)sat(v, INT8_MIN, INT8_MAX); break;
+    case LT_UINT8: ((uint8_t *)out)[i] = ints ? (uint8_t)iv : (uint8_t)sat(v, 0, UINT8_MAX); break;
+    case LT_BOOL: ((bool *)out)[i] = ints ? iv != 0 : v != 0; break;
+    case LT_FLOAT16: ((__half *)out)[i] = __float2half_rn((float)(ints ? (double)iv : v)); break;
+    default: ((__nv_bfloat16 *)out)[i] = __float2bfloat16_rn((float)(ints ? (double)iv : v)); break;
+    }
+  }
+}
+
+} // namespace
+
+extern "C" cudaError_t ltk_random(lt_dtype dt, void *out, int64_t n, int dist, double p0,
+                                  double p1, uint64_t lo, uint64_t range, const double *probs,
+                                  uint64_t seed, uint64_t offset, int sms, cudaStream_t s) {
+  if (n <= 0) return cudaSuccess;
+  random_k<<<grid_for(n, 4, sms), kThreads, 0, s>>>((char *)out, (int)dt, n, dist, p0, p1, lo,
+                                                     range, probs, seed, offset,
+                                                     nextafter(p1, -INFINITY),
+                                                     nextafterf((float)p1, -INFINITY));
+  return cudaGetLastError();
+}
