@@ -6,12 +6,50 @@
  *
  * Layouts (row-major, contiguous): x (B, I), h and c (B, H), pre-activations
  * and gates (B, 4H) in blocks i|f|g|o (LSTM) or (B, 3H) r|z|n (GRU). */
+/* The gate loops select with ?: on floats; GCC if-converts (and so
+ * vectorizes) those only when it may assume comparisons do not trap. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
 #include <math.h>
 #include <stdio.h>
 
 #include "nn_util.h"
 
-static inline double sigm(double v) { return 1 / (1 + exp(-v)); }
+/* float32 gates use a branch-free exp that the compiler vectorizes (libm's
+ * expf/tanhf calls were a fifth of the W6 step): exp(x) = 2^n · e^r with
+ * |r| ≤ ln2/2 and a degree-6 polynomial for e^r, a few ulp (Cephes'
+ * expf polynomial). float64 keeps libm (the reference checks use it). */
+static inline float exp_f32(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  x = x > 88.0f ? 88.0f : x;
+  float t = x * 1.44269504f + 12582912.0f; /* round(x / ln2) in the low mantissa */
+  float n = t - 12582912.0f;
+  float r = x - n * 0.693359375f;          /* ln2 split in two for accuracy */
+  r = r + n * 2.12194440e-4f;
+  float p = 1.0f + r + r * r * (0.500000012f + r * (0.166666655f + r * (4.16657959e-2f +
+                  r * (8.33345191e-3f + r * (1.39819995e-3f + r * 1.98756915e-4f)))));
+  int32_t e = ((int32_t)n + 127) << 23;
+  float two_n;
+  memcpy(&two_n, &e, sizeof two_n);
+  return p * two_n;
+}
+static inline float sigm_f32(float x) { return 1.0f / (1.0f + exp_f32(-x)); }
+static inline float tanh_f32(float x) {
+  float e = exp_f32(-2.0f * (x < 0 ? -x : x));
+  float t = (1.0f - e) / (1.0f + e);
+  return x < 0 ? -t : t;
+}
+static inline double sigm_f64(double v) { return 1 / (1 + exp(-v)); }
+
+/* The row kernels also get an AVX2 clone, picked at load time (ifunc):
+ * twice the lanes of the SSE2 baseline the library is built for. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__)
+#define RNN_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define RNN_CLONES
+#endif
+static inline double tanh_f64(double v) { return tanh(v); }
 
 /* ---- LSTM pointwise ---- */
 
@@ -21,47 +59,53 @@ typedef struct lstm_pw {
   void *h1, *c1, *gates_out, *gpre, *gcprev;
 } lstm_pw;
 
+/* one row (a batch element) per call, every pointer restrict: the j loops
+ * vectorize */
 #define LSTM_PW(S, T)                                                                  \
+  RNN_CLONES static void lstm_fwd_row_##S(int64_t H, const T *restrict pre, const T *restrict c,   \
+                               T *restrict gt, T *restrict h1, T *restrict c1) {        \
+    for (int64_t j = 0; j < H; j++) {                                                  \
+      T i = sigm_##S(pre[j]), f = sigm_##S(pre[H + j]);                                \
+      T g = tanh_##S(pre[2 * H + j]), o = sigm_##S(pre[3 * H + j]);                    \
+      T cn = f * c[j] + i * g;                                                         \
+      gt[j] = i;                                                                       \
+      gt[H + j] = f;                                                                   \
+      gt[2 * H + j] = g;                                                               \
+      gt[3 * H + j] = o;                                                               \
+      c1[j] = cn;                                                                      \
+      h1[j] = o * tanh_##S(cn);                                                        \
+    }                                                                                  \
+  }                                                                                    \
   static void lstm_fwd_##S(int64_t b0, int64_t b1, void *vctx) {                       \
     const lstm_pw *p = vctx;                                                           \
     const int64_t H = p->H;                                                            \
-    for (int64_t b = b0; b < b1; b++) {                                                \
-      const T *pre = (const T *)p->pre + b * 4 * H, *c = (const T *)p->c + b * H;      \
-      T *gt = (T *)p->gates_out + b * 4 * H;                                           \
-      T *h1 = (T *)p->h1 + b * H, *c1 = (T *)p->c1 + b * H;                            \
-      for (int64_t j = 0; j < H; j++) {                                                \
-        T i = (T)sigm(pre[j]), f = (T)sigm(pre[H + j]);                                \
-        T g = (T)tanh(pre[2 * H + j]), o = (T)sigm(pre[3 * H + j]);                    \
-        T cn = f * c[j] + i * g;                                                       \
-        gt[j] = i;                                                                     \
-        gt[H + j] = f;                                                                 \
-        gt[2 * H + j] = g;                                                             \
-        gt[3 * H + j] = o;                                                             \
-        c1[j] = cn;                                                                    \
-        h1[j] = o * (T)tanh(cn);                                                       \
-      }                                                                                \
+    for (int64_t b = b0; b < b1; b++)                                                  \
+      lstm_fwd_row_##S(H, (const T *)p->pre + b * 4 * H, (const T *)p->c + b * H,      \
+                       (T *)p->gates_out + b * 4 * H, (T *)p->h1 + b * H,              \
+                       (T *)p->c1 + b * H);                                            \
+  }                                                                                    \
+  RNN_CLONES static void lstm_bwd_row_##S(int64_t H, const T *restrict gt, const T *restrict c,    \
+                               const T *restrict cn, const T *restrict gh,              \
+                               const T *restrict gc, T *restrict gp, T *restrict gcp) { \
+    for (int64_t j = 0; j < H; j++) {                                                  \
+      T i = gt[j], f = gt[H + j], g = gt[2 * H + j], o = gt[3 * H + j];                \
+      T tc = tanh_##S(cn[j]), dh = gh[j];                                              \
+      T dc = gc[j] + dh * o * (1 - tc * tc);                                           \
+      gp[j] = dc * g * i * (1 - i);                                                    \
+      gp[H + j] = dc * c[j] * f * (1 - f);                                             \
+      gp[2 * H + j] = dc * i * (1 - g * g);                                            \
+      gp[3 * H + j] = dh * tc * o * (1 - o);                                           \
+      gcp[j] = dc * f;                                                                 \
     }                                                                                  \
   }                                                                                    \
   static void lstm_bwd_##S(int64_t b0, int64_t b1, void *vctx) {                       \
     const lstm_pw *p = vctx;                                                           \
     const int64_t H = p->H;                                                            \
-    for (int64_t b = b0; b < b1; b++) {                                                \
-      const T *gt = (const T *)p->gates + b * 4 * H, *c = (const T *)p->c + b * H;     \
-      const T *cn = (const T *)p->cout + b * H;                                        \
-      const T *gh = p->gh ? (const T *)p->gh + b * H : NULL;                           \
-      const T *gc = p->gc ? (const T *)p->gc + b * H : NULL;                           \
-      T *gp = (T *)p->gpre + b * 4 * H, *gcp = p->gcprev ? (T *)p->gcprev + b * H : NULL; \
-      for (int64_t j = 0; j < H; j++) {                                                \
-        T i = gt[j], f = gt[H + j], g = gt[2 * H + j], o = gt[3 * H + j];              \
-        T tc = (T)tanh(cn[j]), dh = gh ? gh[j] : 0;                                    \
-        T dc = (gc ? gc[j] : 0) + dh * o * (1 - tc * tc);                              \
-        gp[j] = dc * g * i * (1 - i);                                                  \
-        gp[H + j] = dc * c[j] * f * (1 - f);                                           \
-        gp[2 * H + j] = dc * i * (1 - g * g);                                          \
-        gp[3 * H + j] = dh * tc * o * (1 - o);                                         \
-        if (gcp) gcp[j] = dc * f;                                                      \
-      }                                                                                \
-    }                                                                                  \
+    for (int64_t b = b0; b < b1; b++)                                                  \
+      lstm_bwd_row_##S(H, (const T *)p->gates + b * 4 * H, (const T *)p->c + b * H,    \
+                       (const T *)p->cout + b * H, (const T *)p->gh + b * H,           \
+                       (const T *)p->gc + b * H, (T *)p->gpre + b * 4 * H,             \
+                       (T *)p->gcprev + b * H);                                        \
   }
 LSTM_PW(f32, float)
 LSTM_PW(f64, double)
@@ -127,32 +171,39 @@ int lt_lstm_pointwise_backward(lt_tensor *grad_h, lt_tensor *grad_c, lt_tensor *
                                lt_tensor **grad_c_prev) {
   const char *fn = "lstm_pointwise_backward";
   int64_t B = 0, H = 0;
-  *grad_pre = *grad_c_prev = NULL;
+  *grad_pre = NULL;
+  if (grad_c_prev) *grad_c_prev = NULL; /* NULL: that gradient is not wanted */
   if (pw_check(fn, gates, c, &B, &H) || check2(fn, "c_out", c_out, c->dtype, B, H) ||
       (grad_h && check2(fn, "gradH", grad_h, c->dtype, B, H)) ||
       (grad_c && check2(fn, "gradC", grad_c, c->dtype, B, H)))
     return -1;
   lt_dtype dt = c->dtype;
   int64_t s1[2] = {B, H}, s4[2] = {B, 4 * H};
-  lt_tensor *in[5] = {nn_contig(grad_h), nn_contig(grad_c), nn_contig(c), nn_contig(gates),
-                      nn_contig(c_out)};
+  /* a missing gradient is a zero tensor and an unwanted one a scratch
+   * tensor, so that the kernel's loops have no branches (they vectorize) */
+  lt_tensor *in[5] = {grad_h ? nn_contig(grad_h) : lt_tensor_zeros(dt, 2, s1),
+                      grad_c ? nn_contig(grad_c) : lt_tensor_zeros(dt, 2, s1), nn_contig(c),
+                      nn_contig(gates), nn_contig(c_out)};
+  lt_tensor *gcp = NULL;
   int rc = -1;
-  if ((grad_h && !in[0]) || (grad_c && !in[1]) || !in[2] || !in[3] || !in[4]) goto done;
-  if (!(*grad_pre = lt_tensor_empty(dt, 2, s4)) || (grad_c_prev && !(*grad_c_prev = lt_tensor_empty(dt, 2, s1))))
-    goto done;
-  lstm_pw p = {.H = H, .gh = in[0] ? lt_tensor_data(in[0]) : NULL,
-               .gc = in[1] ? lt_tensor_data(in[1]) : NULL, .c = lt_tensor_data(in[2]),
-               .gates = lt_tensor_data(in[3]), .cout = lt_tensor_data(in[4]),
-               .gpre = lt_tensor_data(*grad_pre),
-               .gcprev = *grad_c_prev ? lt_tensor_data(*grad_c_prev) : NULL};
+  if (!in[0] || !in[1] || !in[2] || !in[3] || !in[4]) goto done;
+  if (!(*grad_pre = lt_tensor_empty(dt, 2, s4)) || !(gcp = lt_tensor_empty(dt, 2, s1))) goto done;
+  lstm_pw p = {.H = H, .gh = lt_tensor_data(in[0]), .gc = lt_tensor_data(in[1]),
+               .c = lt_tensor_data(in[2]), .gates = lt_tensor_data(in[3]),
+               .cout = lt_tensor_data(in[4]), .gpre = lt_tensor_data(*grad_pre),
+               .gcprev = lt_tensor_data(gcp)};
   lt_parallel_for(B, 1 + LT_GRAIN / (8 * H + 1), dt == LT_FLOAT32 ? lstm_bwd_f32 : lstm_bwd_f64, &p);
+  if (grad_c_prev) {
+    *grad_c_prev = gcp;
+    gcp = NULL;
+  }
   rc = 0;
 done:
   nn_release(5, in);
+  lt_tensor_release(gcp);
   if (rc) {
-    lt_tensor *o[2] = {*grad_pre, *grad_c_prev};
-    nn_release(2, o);
-    *grad_pre = *grad_c_prev = NULL;
+    lt_tensor_release(*grad_pre);
+    *grad_pre = NULL;
   }
   return rc;
 }
@@ -182,20 +233,23 @@ static int cell_check(const char *fn, int G, lt_tensor *x, lt_tensor *h, lt_tens
   return 0;
 }
 
-/* out (B, n) = x·wᵀ + b (b may be NULL), beta adds to what out holds */
-static void linear(lt_dtype dt, const lt_tensor *x, const lt_tensor *w, const lt_tensor *b,
-                   bool add, lt_tensor *out) {
+/* out (B, n) = x·wᵀ + b1 + b2 (biases may be NULL), or with add (and no
+ * biases) out += x·wᵀ: the biases are summed into the first row, copied
+ * down, and the gemm adds on. */
+static void linear(lt_dtype dt, const lt_tensor *x, const lt_tensor *w, const lt_tensor *b1,
+                   const lt_tensor *b2, bool add, lt_tensor *out) {
   int64_t B = x->size[0], K = x->size[1], n = w->size[0];
-  void *o = lt_tensor_data(out);
-  if (b && !add)
-    for (int64_t r = 0; r < B; r++) memcpy((char *)o + (size_t)(r * n) * lt_dtype_size(dt),
-                                           lt_tensor_data(b), (size_t)n * lt_dtype_size(dt));
-  else if (b)
-    for (int64_t r = 0; r < B; r++)
-      for (int64_t j = 0; j < n; j++)
-        nn_st(dt, o, r * n + j, nn_ld(dt, o, r * n + j) + nn_ld(dt, lt_tensor_data(b), j));
+  size_t row = (size_t)n * lt_dtype_size(dt);
+  char *o = lt_tensor_data(out);
+  bool bias = !add && (b1 || b2);
+  if (bias && B > 0) {
+    const void *p1 = b1 ? lt_tensor_data(b1) : NULL, *p2 = b2 ? lt_tensor_data(b2) : NULL;
+    for (int64_t j = 0; j < n; j++)
+      nn_st(dt, o, j, (p1 ? nn_ld(dt, p1, j) : 0) + (p2 ? nn_ld(dt, p2, j) : 0));
+    for (int64_t r = 1; r < B; r++) memcpy(o + (size_t)r * row, o, row);
+  }
   nn_gemm(dt, false, true, B, n, K, 1, lt_tensor_data(x), K, lt_tensor_data(w), K,
-          (b || add) ? 1 : 0, o, n);
+          (bias || add) ? 1 : 0, o, n);
 }
 
 /* column sums of a (B, n) matrix into a new (n) tensor */
@@ -203,10 +257,17 @@ static lt_tensor *colsum(lt_dtype dt, const lt_tensor *m) {
   int64_t B = m->size[0], n = m->size[1];
   lt_tensor *s = lt_tensor_zeros(dt, 1, &n);
   if (!s) return NULL;
-  const void *p = lt_tensor_data(m);
-  void *q = lt_tensor_data(s);
-  for (int64_t r = 0; r < B; r++)
-    for (int64_t j = 0; j < n; j++) nn_st(dt, q, j, nn_ld(dt, q, j) + nn_ld(dt, p, r * n + j));
+  if (dt == LT_FLOAT32) {
+    const float *p = lt_tensor_data(m);
+    float *q = lt_tensor_data(s);
+    for (int64_t r = 0; r < B; r++)
+      for (int64_t j = 0; j < n; j++) q[j] += p[r * n + j];
+  } else {
+    const double *p = lt_tensor_data(m);
+    double *q = lt_tensor_data(s);
+    for (int64_t r = 0; r < B; r++)
+      for (int64_t j = 0; j < n; j++) q[j] += p[r * n + j];
+  }
   return s;
 }
 
@@ -248,8 +309,8 @@ int lt_lstm_cell(lt_tensor *x, lt_tensor *h, lt_tensor *c, lt_tensor *w_ih, lt_t
   if (!in[0] || !in[1] || !in[2] || !in[3] || (b_ih && !in[4]) || (b_hh && !in[5]) ||
       !(pre = lt_tensor_empty(dt, 2, s4)))
     goto done;
-  linear(dt, in[0], in[2], in[4], false, pre);
-  linear(dt, in[1], in[3], in[5], true, pre);
+  linear(dt, in[0], in[2], in[4], in[5], false, pre);
+  linear(dt, in[1], in[3], NULL, NULL, true, pre);
   rc = lstm_pointwise_run(pre, c, B, H, h_out, c_out, gates);
 done:
   nn_release(6, in);
@@ -319,8 +380,8 @@ typedef struct gru_pw {
       const T *h = (const T *)p->h + b * H;                                                \
       T *ws = (T *)p->wso + b * 4 * H, *h1 = (T *)p->h1 + b * H;                           \
       for (int64_t j = 0; j < H; j++) {                                                    \
-        T r = (T)sigm(gi[j] + gh[j]), z = (T)sigm(gi[H + j] + gh[H + j]);                  \
-        T n = (T)tanh(gi[2 * H + j] + r * gh[2 * H + j]);                                  \
+        T r = sigm_##S(gi[j] + gh[j]), z = sigm_##S(gi[H + j] + gh[H + j]);                \
+        T n = tanh_##S(gi[2 * H + j] + r * gh[2 * H + j]);                                 \
         ws[j] = r;                                                                         \
         ws[H + j] = z;                                                                     \
         ws[2 * H + j] = n;                                                                 \
@@ -369,8 +430,8 @@ int lt_gru_cell(lt_tensor *x, lt_tensor *h, lt_tensor *w_ih, lt_tensor *w_hh, lt
       !(gi = lt_tensor_empty(dt, 2, s3)) || !(gh = lt_tensor_empty(dt, 2, s3)) ||
       !(*h_out = lt_tensor_empty(dt, 2, s1)) || !(*ws = lt_tensor_empty(dt, 2, s4)))
     goto done;
-  linear(dt, in[0], in[2], in[4], false, gi);
-  linear(dt, in[1], in[3], in[5], false, gh);
+  linear(dt, in[0], in[2], in[4], NULL, false, gi);
+  linear(dt, in[1], in[3], in[5], NULL, false, gh);
   gru_pw p = {.H = H, .gi = lt_tensor_data(gi), .gh = lt_tensor_data(gh), .h = lt_tensor_data(in[1]),
               .h1 = lt_tensor_data(*h_out), .wso = lt_tensor_data(*ws)};
   lt_parallel_for(B, 1 + LT_GRAIN / (8 * H + 1), dt == LT_FLOAT32 ? gru_fwd_f32 : gru_fwd_f64, &p);

@@ -1,6 +1,7 @@
 /* Bindings of the nn kernels (lib/include/lutorch/nn.h) as plain torch
- * functions: torch.conv2d(input, weight, bias, stride, padding, ...) and
- * torch.conv2d_backward(gradOutput, input, weight, ...), argument orders as
+ * functions: torch.conv2d(input, weight, bias, stride, padding, ...) (the
+ * recorded lt_nn_conv2d: differentiable) and torch.conv2d_backward(
+ * gradOutput, input, weight, ...) (the raw fused kernel), argument orders as
  * PyTorch's functional forms. Optional arguments may be nil. Sizes
  * (stride, padding, kernel...) are a number (every dim) or a table with one
  * number per dim. Lua conventions: dims are 1-based, pool indices and class
@@ -132,9 +133,9 @@ static int conv_b(lua_State *L, const char *fn, int D, conv_bwd f) {
   return results(L, rc, 3, r);
 }
 
-static int l_conv1d(lua_State *L) { return conv_f(L, "conv1d", 1, lt_conv1d); }
-static int l_conv2d(lua_State *L) { return conv_f(L, "conv2d", 2, lt_conv2d); }
-static int l_conv3d(lua_State *L) { return conv_f(L, "conv3d", 3, lt_conv3d); }
+static int l_conv1d(lua_State *L) { return conv_f(L, "conv1d", 1, lt_nn_conv1d); }
+static int l_conv2d(lua_State *L) { return conv_f(L, "conv2d", 2, lt_nn_conv2d); }
+static int l_conv3d(lua_State *L) { return conv_f(L, "conv3d", 3, lt_nn_conv3d); }
 static int l_conv1d_backward(lua_State *L) { return conv_b(L, "conv1d_backward", 1, lt_conv1d_backward); }
 static int l_conv2d_backward(lua_State *L) { return conv_b(L, "conv2d_backward", 2, lt_conv2d_backward); }
 static int l_conv3d_backward(lua_State *L) { return conv_b(L, "conv3d_backward", 3, lt_conv3d_backward); }
@@ -144,7 +145,7 @@ static int l_conv_transpose2d(lua_State *L) {
   const char *fn = "conv_transpose2d";
   int64_t s[2], p[2], op[2], d[2];
   lt_tensor *x = T(1), *w = T(2), *b = opt_tensor(L, 3, fn);
-  return lb_push_tensor(L, lt_conv_transpose2d(x, w, b, sizes(L, 4, fn, 2, 1, s),
+  return lb_push_tensor(L, lt_nn_conv_transpose2d(x, w, b, sizes(L, 4, fn, 2, 1, s),
                                                sizes(L, 5, fn, 2, 0, p), sizes(L, 6, fn, 2, 0, op),
                                                sizes(L, 8, fn, 2, 1, d), opt_int(L, 7, fn, 1)));
 }
@@ -169,7 +170,7 @@ static int l_max_pool2d(lua_State *L) {
   int64_t k[2], s[2], p[2], d[2];
   lt_tensor *x = T(1), *r[2] = {0};
   if (lua_isnoneornil(L, 2)) lb_arg_error(L, fn, 2, "a kernel size");
-  r[0] = lt_max_pool2d(x, sizes(L, 2, fn, 2, 1, k), sizes(L, 3, fn, 2, -1, s),
+  r[0] = lt_nn_max_pool2d(x, sizes(L, 2, fn, 2, 1, k), sizes(L, 3, fn, 2, -1, s),
                        sizes(L, 4, fn, 2, 0, p), sizes(L, 5, fn, 2, 1, d),
                        opt_bool(L, 6, fn, false), BASE, &r[1]);
   return results(L, r[0] ? 0 : -1, 2, r);
@@ -200,7 +201,7 @@ static int l_avg_pool2d(lua_State *L) {
   bool ceil, cip;
   lt_tensor *x = T(1);
   avg_args(L, fn, 2, k, s, p, &ks, &ss, &ceil, &cip, &div);
-  return lb_push_tensor(L, lt_avg_pool2d(x, ks, ss, p, ceil, cip, div));
+  return lb_push_tensor(L, lt_nn_avg_pool2d(x, ks, ss, p, ceil, cip, div));
 }
 
 static int l_avg_pool2d_backward(lua_State *L) {
@@ -218,7 +219,7 @@ static int l_adaptive_avg_pool2d(lua_State *L) {
   int64_t o[2];
   lt_tensor *x = T(1);
   if (lua_isnoneornil(L, 2)) lb_arg_error(L, fn, 2, "an output size");
-  return lb_push_tensor(L, lt_adaptive_avg_pool2d(x, sizes(L, 2, fn, 2, 1, o)));
+  return lb_push_tensor(L, lt_nn_adaptive_avg_pool2d(x, sizes(L, 2, fn, 2, 1, o)));
 }
 
 static int l_adaptive_avg_pool2d_backward(lua_State *L) {
@@ -231,7 +232,7 @@ static int l_adaptive_max_pool2d(lua_State *L) {
   int64_t o[2];
   lt_tensor *x = T(1), *r[2] = {0};
   if (lua_isnoneornil(L, 2)) lb_arg_error(L, fn, 2, "an output size");
-  r[0] = lt_adaptive_max_pool2d(x, sizes(L, 2, fn, 2, 1, o), BASE, &r[1]);
+  r[0] = lt_nn_adaptive_max_pool2d(x, sizes(L, 2, fn, 2, 1, o), BASE, &r[1]);
   return results(L, r[0] ? 0 : -1, 2, r);
 }
 
@@ -246,7 +247,7 @@ static int l_max_unpool2d(lua_State *L) {
   int64_t o[2];
   lt_tensor *x = T(1), *ix = T(2);
   if (lua_isnoneornil(L, 3)) lb_arg_error(L, fn, 3, "an output size");
-  return lb_push_tensor(L, lt_max_unpool2d(x, ix, sizes(L, 3, fn, 2, 1, o), BASE));
+  return lb_push_tensor(L, lt_nn_max_unpool2d(x, ix, sizes(L, 3, fn, 2, 1, o), BASE));
 }
 
 static int l_max_unpool2d_backward(lua_State *L) {
@@ -262,7 +263,7 @@ static int l_batch_norm(lua_State *L) {
   const char *fn = "batch_norm";
   lt_tensor *x = T(1), *rm = opt_tensor(L, 2, fn), *rv = opt_tensor(L, 3, fn);
   lt_tensor *w = opt_tensor(L, 4, fn), *b = opt_tensor(L, 5, fn), *r[3] = {0};
-  r[0] = lt_batch_norm(x, w, b, rm, rv, opt_bool(L, 6, fn, false), opt_num(L, 7, fn, 0.1),
+  r[0] = lt_nn_batch_norm(x, w, b, rm, rv, opt_bool(L, 6, fn, false), opt_num(L, 7, fn, 0.1),
                        opt_num(L, 8, fn, 1e-5), &r[1], &r[2]);
   return results(L, r[0] ? 0 : -1, 3, r);
 }
@@ -303,7 +304,7 @@ static int l_layer_norm(lua_State *L) {
   const char *fn = "layer_norm";
   lt_tensor *x = T(1), *r[3] = {0};
   int nd = norm_dims(L, 2, fn, x);
-  r[0] = lt_layer_norm(x, nd, opt_tensor(L, 3, fn), opt_tensor(L, 4, fn), opt_num(L, 5, fn, 1e-5),
+  r[0] = lt_nn_layer_norm(x, nd, opt_tensor(L, 3, fn), opt_tensor(L, 4, fn), opt_num(L, 5, fn, 1e-5),
                        &r[1], &r[2]);
   return results(L, r[0] ? 0 : -1, 3, r);
 }
@@ -332,7 +333,7 @@ static int sm_dim(lua_State *L, int idx, const char *fn, const lt_tensor *x) {
   static int l_##NAME(lua_State *L) {                                                      \
     const char *fn = #NAME;                                                                \
     lt_tensor *x = T(1);                                                                   \
-    return lb_push_tensor(L, lt_##NAME(x, sm_dim(L, 2, fn, x)));                           \
+    return lb_push_tensor(L, lt_nn_##NAME(x, sm_dim(L, 2, fn, x)));                           \
   }                                                                                        \
   static int l_##NAME##_backward(lua_State *L) {                                           \
     const char *fn = #NAME "_backward";                                                    \
@@ -348,7 +349,7 @@ SOFTMAX_B(log_softmax)
 static int l_nll_loss(lua_State *L) {
   const char *fn = "nll_loss";
   lt_tensor *x = T(1), *t = T(2), *r[2] = {0};
-  r[0] = lt_nll_loss(x, t, opt_tensor(L, 3, fn), reduction(L, 4, fn), opt_int(L, 5, fn, -100),
+  r[0] = lt_nn_nll_loss(x, t, opt_tensor(L, 3, fn), reduction(L, 4, fn), opt_int(L, 5, fn, -100),
                      BASE, &r[1]);
   return results(L, r[0] ? 0 : -1, 2, r);
 }
@@ -366,7 +367,7 @@ static int l_nll_loss_backward(lua_State *L) {
 static int l_cross_entropy(lua_State *L) {
   const char *fn = "cross_entropy";
   lt_tensor *x = T(1), *t = T(2), *r[3] = {0};
-  r[0] = lt_cross_entropy(x, t, opt_tensor(L, 3, fn), reduction(L, 4, fn),
+  r[0] = lt_nn_cross_entropy(x, t, opt_tensor(L, 3, fn), reduction(L, 4, fn),
                           opt_int(L, 5, fn, -100), BASE, &r[1], &r[2]);
   return results(L, r[0] ? 0 : -1, 3, r);
 }
@@ -383,7 +384,7 @@ static int l_cross_entropy_backward(lua_State *L) {
 static int l_mse_loss(lua_State *L) {
   const char *fn = "mse_loss";
   lt_tensor *x = T(1), *t = T(2);
-  return lb_push_tensor(L, lt_mse_loss(x, t, reduction(L, 3, fn)));
+  return lb_push_tensor(L, lt_nn_mse_loss(x, t, reduction(L, 3, fn)));
 }
 static int l_mse_loss_backward(lua_State *L) {
   const char *fn = "mse_loss_backward";
@@ -393,7 +394,7 @@ static int l_mse_loss_backward(lua_State *L) {
 static int l_smooth_l1_loss(lua_State *L) {
   const char *fn = "smooth_l1_loss";
   lt_tensor *x = T(1), *t = T(2);
-  return lb_push_tensor(L, lt_smooth_l1_loss(x, t, reduction(L, 3, fn), opt_num(L, 4, fn, 1)));
+  return lb_push_tensor(L, lt_nn_smooth_l1_loss(x, t, reduction(L, 3, fn), opt_num(L, 4, fn, 1)));
 }
 static int l_smooth_l1_loss_backward(lua_State *L) {
   const char *fn = "smooth_l1_loss_backward";
@@ -405,7 +406,7 @@ static int l_smooth_l1_loss_backward(lua_State *L) {
 static int l_bce_loss(lua_State *L) {
   const char *fn = "bce_loss";
   lt_tensor *x = T(1), *t = T(2);
-  return lb_push_tensor(L, lt_bce_loss(x, t, opt_tensor(L, 3, fn), reduction(L, 4, fn)));
+  return lb_push_tensor(L, lt_nn_bce_loss(x, t, opt_tensor(L, 3, fn), reduction(L, 4, fn)));
 }
 static int l_bce_loss_backward(lua_State *L) {
   const char *fn = "bce_loss_backward";
@@ -416,7 +417,7 @@ static int l_bce_loss_backward(lua_State *L) {
 static int l_bce_with_logits(lua_State *L) {
   const char *fn = "bce_with_logits";
   lt_tensor *x = T(1), *t = T(2);
-  return lb_push_tensor(L, lt_bce_with_logits(x, t, opt_tensor(L, 3, fn), opt_tensor(L, 4, fn),
+  return lb_push_tensor(L, lt_nn_bce_with_logits(x, t, opt_tensor(L, 3, fn), opt_tensor(L, 4, fn),
                                               reduction(L, 5, fn)));
 }
 static int l_bce_with_logits_backward(lua_State *L) {
@@ -428,7 +429,7 @@ static int l_bce_with_logits_backward(lua_State *L) {
 
 /* ---- activations: f(x, params...) and f_backward(gradOutput, x, params...) ---- */
 
-static int l_gelu(lua_State *L) { const char *fn = "gelu"; return lb_push_tensor(L, lt_gelu(T(1))); }
+static int l_gelu(lua_State *L) { const char *fn = "gelu"; return lb_push_tensor(L, lt_nn_gelu(T(1))); }
 static int l_gelu_backward(lua_State *L) {
   const char *fn = "gelu_backward";
   return lb_push_tensor(L, lt_gelu_backward(T(1), T(2)));
@@ -436,7 +437,7 @@ static int l_gelu_backward(lua_State *L) {
 static int l_elu(lua_State *L) {
   const char *fn = "elu";
   lt_tensor *x = T(1);
-  return lb_push_tensor(L, lt_elu(x, opt_num(L, 2, fn, 1), opt_num(L, 3, fn, 1), opt_num(L, 4, fn, 1)));
+  return lb_push_tensor(L, lt_nn_elu(x, opt_num(L, 2, fn, 1), opt_num(L, 3, fn, 1), opt_num(L, 4, fn, 1)));
 }
 static int l_elu_backward(lua_State *L) {
   const char *fn = "elu_backward";
@@ -444,7 +445,7 @@ static int l_elu_backward(lua_State *L) {
   return lb_push_tensor(L, lt_elu_backward(g, x, opt_num(L, 3, fn, 1), opt_num(L, 4, fn, 1),
                                            opt_num(L, 5, fn, 1)));
 }
-static int l_selu(lua_State *L) { const char *fn = "selu"; return lb_push_tensor(L, lt_selu(T(1))); }
+static int l_selu(lua_State *L) { const char *fn = "selu"; return lb_push_tensor(L, lt_nn_selu(T(1))); }
 static int l_selu_backward(lua_State *L) {
   const char *fn = "selu_backward";
   return lb_push_tensor(L, lt_selu_backward(T(1), T(2)));
@@ -452,7 +453,7 @@ static int l_selu_backward(lua_State *L) {
 static int l_leaky_relu(lua_State *L) {
   const char *fn = "leaky_relu";
   lt_tensor *x = T(1);
-  return lb_push_tensor(L, lt_leaky_relu(x, opt_num(L, 2, fn, 0.01)));
+  return lb_push_tensor(L, lt_nn_leaky_relu(x, opt_num(L, 2, fn, 0.01)));
 }
 static int l_leaky_relu_backward(lua_State *L) {
   const char *fn = "leaky_relu_backward";
@@ -462,14 +463,14 @@ static int l_leaky_relu_backward(lua_State *L) {
 static int l_hardtanh(lua_State *L) {
   const char *fn = "hardtanh";
   lt_tensor *x = T(1);
-  return lb_push_tensor(L, lt_hardtanh(x, opt_num(L, 2, fn, -1), opt_num(L, 3, fn, 1)));
+  return lb_push_tensor(L, lt_nn_hardtanh(x, opt_num(L, 2, fn, -1), opt_num(L, 3, fn, 1)));
 }
 static int l_hardtanh_backward(lua_State *L) {
   const char *fn = "hardtanh_backward";
   lt_tensor *g = T(1), *x = T(2);
   return lb_push_tensor(L, lt_hardtanh_backward(g, x, opt_num(L, 3, fn, -1), opt_num(L, 4, fn, 1)));
 }
-static int l_relu6(lua_State *L) { const char *fn = "relu6"; return lb_push_tensor(L, lt_relu6(T(1))); }
+static int l_relu6(lua_State *L) { const char *fn = "relu6"; return lb_push_tensor(L, lt_nn_relu6(T(1))); }
 static int l_relu6_backward(lua_State *L) {
   const char *fn = "relu6_backward";
   return lb_push_tensor(L, lt_relu6_backward(T(1), T(2)));
@@ -477,7 +478,7 @@ static int l_relu6_backward(lua_State *L) {
 static int l_softplus(lua_State *L) {
   const char *fn = "softplus";
   lt_tensor *x = T(1);
-  return lb_push_tensor(L, lt_softplus(x, opt_num(L, 2, fn, 1), opt_num(L, 3, fn, 20)));
+  return lb_push_tensor(L, lt_nn_softplus(x, opt_num(L, 2, fn, 1), opt_num(L, 3, fn, 20)));
 }
 static int l_softplus_backward(lua_State *L) {
   const char *fn = "softplus_backward";
@@ -491,7 +492,7 @@ static int l_softplus_backward(lua_State *L) {
 static int l_lstm_cell(lua_State *L) {
   const char *fn = "lstm_cell";
   lt_tensor *r[3] = {0};
-  int rc = lt_lstm_cell(T(1), T(2), T(3), T(4), T(5), opt_tensor(L, 6, fn), opt_tensor(L, 7, fn),
+  int rc = lt_nn_lstm_cell(T(1), T(2), T(3), T(4), T(5), opt_tensor(L, 6, fn), opt_tensor(L, 7, fn),
                         &r[0], &r[1], &r[2]);
   return results(L, rc, 3, r);
 }
@@ -512,7 +513,7 @@ static int l_lstm_cell_backward(lua_State *L) {
 static int l_lstm_pointwise(lua_State *L) {
   const char *fn = "lstm_pointwise";
   lt_tensor *r[3] = {0};
-  int rc = lt_lstm_pointwise(T(1), T(2), &r[0], &r[1], &r[2]);
+  int rc = lt_nn_lstm_pointwise(T(1), T(2), &r[0], &r[1], &r[2]);
   return results(L, rc, 3, r);
 }
 
@@ -529,7 +530,7 @@ static int l_lstm_pointwise_backward(lua_State *L) {
 static int l_gru_cell(lua_State *L) {
   const char *fn = "gru_cell";
   lt_tensor *r[2] = {0};
-  int rc = lt_gru_cell(T(1), T(2), T(3), T(4), opt_tensor(L, 5, fn), opt_tensor(L, 6, fn), &r[0],
+  int rc = lt_nn_gru_cell(T(1), T(2), T(3), T(4), opt_tensor(L, 5, fn), opt_tensor(L, 6, fn), &r[0],
                        &r[1]);
   return results(L, rc, 2, r);
 }

@@ -9,8 +9,9 @@
 --     from a given state; they are zeros otherwise.
 -- Weights per layer: weight_ih (G·H x in), weight_hh (G·H x H), bias_ih,
 -- bias_hh (G·H), gates i, f, g, o (LSTM) and r, z, n (GRU); all uniform
--- ±1/sqrt(H). The fused cell kernels of nn.F do each step; a sequence's
--- input products are one gemm.
+-- ±1/sqrt(H). Cells are one fused kernel call (one tape node) per step;
+-- nn.LSTM runs each layer as nn.F.lstm, one tape node for the whole
+-- sequence (input products in one gemm, batched weight gradients).
 local nn = nn
 local F = nn.F
 
@@ -119,11 +120,20 @@ local function initialState(self, field, l, B, like)
   return torch.zeros(B, self.hiddenSize):type(like:type())
 end
 
-local function sequence(self, input, stepFn)
-  if input:dim() ~= 3 then
-    error(string.format('%s: expected a 3D input (seqLen x batch x inputSize), got %dD',
-                        torch.typename(self), input:dim()), 3)
+local function checkSequence(self, input)
+  if not torch.isTensor(input) or input:dim() ~= 3 then
+    error(string.format('%s: expected a 3D input (seqLen x batch x inputSize), got %s',
+                        torch.typename(self), torch.isTensor(input) and input:dim() .. 'D'
+                        or type(input)), 4)
   end
+  if input:size(3) ~= self.inputSize then
+    error(string.format('%s: input size is %d, expected %d (inputSize)', torch.typename(self),
+                        input:size(3), self.inputSize), 4)
+  end
+end
+
+local function sequence(self, input, stepFn)
+  checkSequence(self, input)
   local T, B = input:size(1), input:size(2)
   local x = input
   local hn, cn = {}, {}
@@ -151,10 +161,20 @@ local LSTM = class('nn.LSTM', 4)
 function LSTM:__init(inputSize, hiddenSize, numLayers, bias)
   init(self, inputSize, hiddenSize, numLayers, bias, 4)
 end
+-- each layer is one call of the fused sequence function F.lstm
 function LSTM:updateOutput(input)
-  return sequence(self, input, function(px, h, c, whh, bhh)
-    return F.lstm_pointwise(px + F.linear(h, whh, bhh or nil), c)
-  end)
+  checkSequence(self, input)
+  local B = input:size(2)
+  local x, hn, cn = input, {}, {}
+  for l = 1, self.numLayers do
+    local wih, whh, bih, bhh = self:_layer(l)
+    x, hn[l], cn[l] = F.lstm(x, initialState(self, 'h0', l, B, input),
+                             initialState(self, 'c0', l, B, input), wih, whh, bih or nil,
+                             bhh or nil)
+  end
+  self.hn, self.cn = torch.stack(hn, 1), torch.stack(cn, 1)
+  self.output = x
+  return x
 end
 
 local GRU = class('nn.GRU', 3)
@@ -163,8 +183,8 @@ function GRU:__init(inputSize, hiddenSize, numLayers, bias)
 end
 function GRU:updateOutput(input)
   -- the GRU's n gate needs r·(h·W_hn + b_hn) apart: one cell call per step
+  checkSequence(self, input)
   local T, B = input:size(1), input:size(2)
-  if input:dim() ~= 3 then error('nn.GRU: expected a 3D input (seqLen x batch x inputSize)', 2) end
   local x, hn = input, {}
   for l = 1, self.numLayers do
     local wih, whh, bih, bhh = self:_layer(l)

@@ -1,17 +1,12 @@
--- nn.F: differentiable wrappers of the C kernels (torch.conv2d and
--- torch.conv2d_backward, ...; docs/tensor/nn-functions.md). Each is a
--- torch.autograd.Function whose backward calls the kernel's own backward,
--- so a module's forward stays one call and its backward one kernel.
+-- nn.F: the differentiable functions the modules call. The C kernels
+-- (torch.conv2d, ...; docs/tensor/nn-functions.md) record themselves on the
+-- autograd tape, so most entries are those functions; the others (linear,
+-- whole-sequence RNN layers) are torch.autograd.Functions, so a module's
+-- forward stays one call and its backward one kernel.
 local nn = nn
 local F = {}
 nn.F = F
 local Function = torch.autograd.Function
-
-local function need(ctx, n)
-  local r = {}
-  for i = 1, n do r[i] = ctx.needsInputGrad[i] and true or false end
-  return r
-end
 
 -- linear(x, W [, b]) = x·Wᵀ + b for x of N x in (addmm: one BLAS call)
 local Linear = Function('linear')
@@ -31,292 +26,122 @@ function Linear.backward(ctx, g)
 end
 F.linear = Linear
 
--- conv2d(x, W, b, stride, padding, dilation, groups)
-local Conv2d = Function('conv2d')
-function Conv2d.forward(ctx, x, W, b, stride, padding, dilation, groups)
-  ctx:saveForBackward(x, W)
-  ctx.args = {stride, padding, dilation, groups}
-  ctx.hasBias = b ~= nil
-  return torch.conv2d(x, W, b, stride, padding, dilation, groups)
-end
-function Conv2d.backward(ctx, g)
-  local x, W = ctx:savedTensors()
-  local a = ctx.args
-  local gx, gW, gb = torch.conv2d_backward(g, x, W, a[1], a[2], a[3], a[4], need(ctx, 3))
-  return gx, gW, ctx.hasBias and gb or nil
-end
-F.conv2d = Conv2d
+-- The nn kernels record themselves on the autograd tape (lib/ops/nn_grad.c):
+-- nn.F uses them as they are, keeping only the first result where the
+-- kernel also returns what its backward needs (statistics, log-probs).
+local function first(f) return function(...) return (f(...)) end end
 
--- conv1d / conv3d: as conv2d
-for _, name in ipairs({'conv1d', 'conv3d'}) do
-  local f, fb = torch[name], torch[name .. '_backward']
-  local Cv = Function(name)
-  function Cv.forward(ctx, x, W, b, stride, padding, dilation, groups)
-    ctx:saveForBackward(x, W)
-    ctx.args = {stride, padding, dilation, groups}
-    ctx.hasBias = b ~= nil
-    return f(x, W, b, stride, padding, dilation, groups)
-  end
-  function Cv.backward(ctx, g)
-    local x, W = ctx:savedTensors()
-    local a = ctx.args
-    local gx, gW, gb = fb(g, x, W, a[1], a[2], a[3], a[4], need(ctx, 3))
-    return gx, gW, ctx.hasBias and gb or nil
-  end
-  F[name] = Cv
-end
-
+-- conv<D>d(x, W, b, stride, padding, dilation, groups)
+F.conv1d, F.conv2d, F.conv3d = torch.conv1d, torch.conv2d, torch.conv3d
 -- conv_transpose2d(x, W, b, stride, padding, outputPadding, groups, dilation)
-local ConvT = Function('conv_transpose2d')
-function ConvT.forward(ctx, x, W, b, stride, padding, opad, groups, dilation)
-  ctx:saveForBackward(x, W)
-  ctx.args = {stride, padding, opad, groups, dilation}
-  ctx.hasBias = b ~= nil
-  return torch.conv_transpose2d(x, W, b, stride, padding, opad, groups, dilation)
-end
-function ConvT.backward(ctx, g)
-  local x, W = ctx:savedTensors()
-  local a = ctx.args
-  local gx, gW, gb = torch.conv_transpose2d_backward(g, x, W, a[1], a[2], a[3], a[4], a[5],
-                                                     need(ctx, 3))
-  return gx, gW, ctx.hasBias and gb or nil
-end
-F.conv_transpose2d = ConvT
+F.conv_transpose2d = torch.conv_transpose2d
 
--- adaptive pooling to an output size {oH, oW}
-local AAP = Function('adaptive_avg_pool2d')
-function AAP.forward(ctx, x, size)
-  ctx:saveForBackward(x)
-  return torch.adaptive_avg_pool2d(x, size)
-end
-function AAP.backward(ctx, g)
-  return torch.adaptive_avg_pool2d_backward(g, ctx:savedTensors())
-end
-F.adaptive_avg_pool2d = AAP
-
-local AMP = Function('adaptive_max_pool2d')
-function AMP.forward(ctx, x, size)
-  local y, idx = torch.adaptive_max_pool2d(x, size)
-  ctx:saveForBackward(x, idx)
-  return y, idx
-end
-function AMP.backward(ctx, g)
-  local x, idx = ctx:savedTensors()
-  return torch.adaptive_max_pool2d_backward(g, x, idx)
-end
-F.adaptive_max_pool2d = AMP
-
--- max_pool2d(x, kernel, stride, padding, dilation, ceilMode) -> output, indices
-local MaxPool = Function('max_pool2d')
-function MaxPool.forward(ctx, x, k, s, p, d, ceil)
-  local y, idx = torch.max_pool2d(x, k, s, p, d, ceil)
-  ctx:saveForBackward(x, idx)
-  return y, idx
-end
-function MaxPool.backward(ctx, g)
-  local x, idx = ctx:savedTensors()
-  return torch.max_pool2d_backward(g, x, idx)
-end
-F.max_pool2d = MaxPool
-
-local AvgPool = Function('avg_pool2d')
-function AvgPool.forward(ctx, x, k, s, p, ceil, cip, div)
-  ctx:saveForBackward(x)
-  ctx.args = {k, s, p, ceil, cip, div}
-  return torch.avg_pool2d(x, k, s, p, ceil, cip, div)
-end
-function AvgPool.backward(ctx, g)
-  local x = ctx:savedTensors()
-  return torch.avg_pool2d_backward(g, x, unpack(ctx.args, 1, 6))
-end
-F.avg_pool2d = AvgPool
+-- pooling: max_pool2d(x, kernel, stride, padding, dilation, ceilMode) and
+-- adaptive_max_pool2d(x, {oH, oW}) -> output, indices;
+-- avg_pool2d(x, kernel, stride, padding, ceilMode, countIncludePad, divisor)
+F.max_pool2d, F.avg_pool2d = torch.max_pool2d, torch.avg_pool2d
+F.adaptive_max_pool2d, F.adaptive_avg_pool2d = torch.adaptive_max_pool2d, torch.adaptive_avg_pool2d
 
 -- batch_norm(x, runningMean, runningVar, weight, bias, training, momentum, eps)
--- (the running statistics are updated in place by the kernel in training)
-local BatchNorm = Function('batch_norm')
-function BatchNorm.forward(ctx, x, rm, rv, w, b, training, momentum, eps)
-  local y, mean, invstd = torch.batch_norm(x, rm, rv, w, b, training, momentum, eps)
-  ctx:saveForBackward(x, w, mean, invstd)
-  ctx.training, ctx.hasW, ctx.hasB = training, w ~= nil, b ~= nil
-  return y
-end
-function BatchNorm.backward(ctx, g)
-  local x, w, mean, invstd = ctx:savedTensors()
-  local n = ctx.needsInputGrad
-  local gx, gw, gb = torch.batch_norm_backward(g, x, w, mean, invstd, ctx.training,
-                                               {n[1], ctx.hasW and n[4], ctx.hasB and n[5]})
-  return gx, nil, nil, ctx.hasW and gw or nil, ctx.hasB and gb or nil
-end
-F.batch_norm = BatchNorm
+-- (the running statistics are updated in place by the kernel in training,
+-- and not differentiated)
+F.batch_norm = first(torch.batch_norm)
+-- layer_norm(x, normalizedShape, weight, bias, eps)
+F.layer_norm = first(torch.layer_norm)
 
-local LayerNorm = Function('layer_norm')
-function LayerNorm.forward(ctx, x, shape, w, b, eps)
-  local y, mean, rstd = torch.layer_norm(x, shape, w, b, eps)
-  ctx:saveForBackward(x, w, mean, rstd)
-  ctx.shape, ctx.hasW, ctx.hasB = shape, w ~= nil, b ~= nil
-  return y
-end
-function LayerNorm.backward(ctx, g)
-  local x, w, mean, rstd = ctx:savedTensors()
-  local n = ctx.needsInputGrad
-  local gx, gw, gb = torch.layer_norm_backward(g, x, ctx.shape, w, mean, rstd,
-                                               {n[1], ctx.hasW and n[3], ctx.hasB and n[4]})
-  return gx, nil, ctx.hasW and gw or nil, ctx.hasB and gb or nil
-end
-F.layer_norm = LayerNorm
+-- softmax / log_softmax along a dim
+F.softmax, F.log_softmax = torch.softmax, torch.log_softmax
 
--- softmax / log_softmax along a dim: backward from the output
-for _, name in ipairs({'softmax', 'log_softmax'}) do
-  local f, fb = torch[name], torch[name .. '_backward']
-  local S = Function(name)
-  function S.forward(ctx, x, dim)
-    local y = f(x, dim)
-    ctx:saveForBackward(y)
-    ctx.dim = dim
-    return y
-  end
-  function S.backward(ctx, g)
-    local y = ctx:savedTensors()
-    return fb(g, y, ctx.dim)
-  end
-  F[name] = S
-end
+-- cross_entropy / nll_loss(x, target, weight, reduction, ignoreIndex) -> loss
+F.cross_entropy = first(torch.cross_entropy)
+F.nll_loss = first(torch.nll_loss)
 
--- cross_entropy(x, target, weight, reduction, ignoreIndex): fused log-softmax + nll
-local CE = Function('cross_entropy')
-function CE.forward(ctx, x, t, w, red, ignore)
-  local l, lp, tw = torch.cross_entropy(x, t, w, red, ignore)
-  ctx:saveForBackward(lp, t, w, tw)
-  ctx.red, ctx.ignore = red, ignore
-  return l
-end
-function CE.backward(ctx, g)
-  local lp, t, w, tw = ctx:savedTensors()
-  return torch.cross_entropy_backward(g, lp, t, w, ctx.red, ctx.ignore, tw)
-end
-F.cross_entropy = CE
+-- pointwise losses: mse_loss(x, t, reduction), smooth_l1_loss(x, t,
+-- reduction, beta) (the target gets a gradient too), bce_loss(x, t, weight,
+-- reduction), bce_with_logits(x, t, weight, posWeight, reduction)
+F.mse_loss, F.smooth_l1_loss = torch.mse_loss, torch.smooth_l1_loss
+F.bce_loss, F.bce_with_logits = torch.bce_loss, torch.bce_with_logits
 
-local NLL = Function('nll_loss')
-function NLL.forward(ctx, x, t, w, red, ignore)
-  local l, tw = torch.nll_loss(x, t, w, red, ignore)
-  ctx:saveForBackward(x, t, w, tw)
-  ctx.red, ctx.ignore = red, ignore
-  return l
-end
-function NLL.backward(ctx, g)
-  local x, t, w, tw = ctx:savedTensors()
-  return torch.nll_loss_backward(g, x, t, w, ctx.red, ctx.ignore, tw)
-end
-F.nll_loss = NLL
-
--- pointwise losses (input, target, reduction [, extra]): gradient of input,
--- and of the target as its negative where that is the formula (mse, smooth l1)
-local function pointwise_loss(name, targetGrad)
-  local f, fb = torch[name], torch[name .. '_backward']
-  local L = Function(name)
-  function L.forward(ctx, x, t, red, extra)
-    ctx:saveForBackward(x, t)
-    ctx.red, ctx.extra = red, extra
-    return f(x, t, red, extra)
-  end
-  function L.backward(ctx, g)
-    local x, t = ctx:savedTensors()
-    local gx = fb(g, x, t, ctx.red, ctx.extra)
-    return gx, targetGrad and ctx.needsInputGrad[2] and torch.neg(gx) or nil
-  end
-  F[name] = L
-end
-pointwise_loss('mse_loss', true)
-pointwise_loss('smooth_l1_loss', true)
-
-local BCE = Function('bce_loss')
-function BCE.forward(ctx, x, t, w, red)
-  ctx:saveForBackward(x, t, w)
-  ctx.red = red
-  return torch.bce_loss(x, t, w, red)
-end
-function BCE.backward(ctx, g)
-  local x, t, w = ctx:savedTensors()
-  return torch.bce_loss_backward(g, x, t, w, ctx.red)
-end
-F.bce_loss = BCE
-
-local BCEL = Function('bce_with_logits')
-function BCEL.forward(ctx, x, t, w, pw, red)
-  ctx:saveForBackward(x, t, w, pw)
-  ctx.red = red
-  return torch.bce_with_logits(x, t, w, pw, red)
-end
-function BCEL.backward(ctx, g)
-  local x, t, w, pw = ctx:savedTensors()
-  return torch.bce_with_logits_backward(g, x, t, w, pw, ctx.red)
-end
-F.bce_with_logits = BCEL
-
--- activations f(x, params...) with f_backward(g, x, params...)
+-- activations f(x, params...)
 for _, name in ipairs({'gelu', 'elu', 'selu', 'leaky_relu', 'hardtanh', 'relu6', 'softplus'}) do
-  local f, fb = torch[name], torch[name .. '_backward']
-  local A = Function(name)
-  function A.forward(ctx, x, a, b, c)
-    ctx:saveForBackward(x)
-    ctx.a, ctx.b, ctx.c = a, b, c
-    return f(x, a, b, c)
-  end
-  function A.backward(ctx, g)
-    local x = ctx:savedTensors()
-    return fb(g, x, ctx.a, ctx.b, ctx.c)
-  end
-  F[name] = A
+  F[name] = torch[name]
 end
 
+-- RNN cells: the kernels record themselves (one tape node per step, a
+-- fused backward); the gates/workspace they also return carry no gradient.
 -- lstm_cell(x, h, c, w_ih, w_hh, b_ih, b_hh) -> h', c'
-local LSTM = Function('lstm_cell')
-function LSTM.forward(ctx, x, h, c, wih, whh, bih, bhh)
-  local h2, c2, gates = torch.lstm_cell(x, h, c, wih, whh, bih, bhh)
-  ctx:saveForBackward(x, h, c, wih, whh, gates)
-  ctx.c2 = c2:clone()     -- an output saved for backward would lose its node
-  ctx.hasB = bih ~= nil
+local lstm_cell, lstm_pointwise, gru_cell = torch.lstm_cell, torch.lstm_pointwise, torch.gru_cell
+function F.lstm_cell(x, h, c, wih, whh, bih, bhh)
+  local h2, c2 = lstm_cell(x, h, c, wih, whh, bih, bhh)
   return h2, c2
 end
-function LSTM.backward(ctx, gh, gc)
-  local x, h, c, wih, whh, gates = ctx:savedTensors()
-  local n = ctx.needsInputGrad
-  local gx, gh0, gc0, gwih, gwhh, gb = torch.lstm_cell_backward(gh, gc, x, h, c, wih, whh, gates,
-    ctx.c2, {n[1], n[2], n[3], n[4], n[5], ctx.hasB and (n[6] or n[7])})
-  return gx, gh0, gc0, gwih, gwhh, n[6] and gb or nil, n[7] and gb or nil
-end
-F.lstm_cell = LSTM
-
 -- lstm_pointwise(pre, c) -> h', c': the gate half of an LSTM step, for
--- callers that do the products themselves (a whole sequence's x·W_ihᵀ at once)
-local LSTMP = Function('lstm_pointwise')
-function LSTMP.forward(ctx, pre, c)
-  local h2, c2, gates = torch.lstm_pointwise(pre, c)
-  ctx:saveForBackward(c, gates)
-  ctx.c2 = c2:clone()
+-- callers that do the products themselves
+function F.lstm_pointwise(pre, c)
+  local h2, c2 = lstm_pointwise(pre, c)
   return h2, c2
 end
-function LSTMP.backward(ctx, gh, gc)
-  local c, gates = ctx:savedTensors()
-  return torch.lstm_pointwise_backward(gh, gc, c, gates, ctx.c2)
-end
-F.lstm_pointwise = LSTMP
-
 -- gru_cell(x, h, w_ih, w_hh, b_ih, b_hh) -> h'
-local GRU = Function('gru_cell')
-function GRU.forward(ctx, x, h, wih, whh, bih, bhh)
-  local h2, ws = torch.gru_cell(x, h, wih, whh, bih, bhh)
-  ctx:saveForBackward(x, h, wih, whh, ws)
-  ctx.hasB = bih ~= nil
-  return h2
+function F.gru_cell(x, h, wih, whh, bih, bhh) return (gru_cell(x, h, wih, whh, bih, bhh)) end
+
+-- lstm(x, h0, c0, w_ih, w_hh [, b_ih, b_hh]) -> output, h_T, c_T: one layer
+-- over a whole sequence x (T x B x I), output T x B x H, as ONE tape node.
+-- Forward: every step's input product in one gemm, then per step one gemm
+-- (h·W_hhᵀ, added in place) and the fused pointwise kernel. Backward: the
+-- steps in reverse with the fused pointwise backward, one gemm each for
+-- the hidden gradient; the weight, bias and input gradients are batched
+-- gemms over all steps at the end.
+local LSTMSeq = Function('lstm')
+function LSTMSeq.forward(ctx, x, h0, c0, wih, whh, bih, bhh)
+  local T, B, I, H = x:size(1), x:size(2), x:size(3), whh:size(2)
+  x = x:contiguous()
+  local x2 = x:view(T * B, I)
+  local bias = bih and bhh and torch.add(bih, bhh) or bih or bhh
+  local pre = (bias and torch.addmm(bias, x2, wih:t()) or torch.mm(x2, wih:t())):view(T, B, 4 * H)
+  local whhT = whh:t()
+  local out = torch.empty(T, B, H):typeAs(x)
+  local h, c = h0, c0
+  local gates, cs = {}, {}
+  for t = 1, T do
+    local p = pre[t]
+    p:addmm(h, whhT)
+    h, c, gates[t] = lstm_pointwise(p, c)
+    out[t]:copy(h)
+    cs[t] = c
+  end
+  ctx:saveForBackward(x, h0, c0, wih, whh)
+  -- outputs are kept as aliases without history (the output itself would
+  -- point back at this node)
+  ctx.out, ctx.gates, ctx.cs, ctx.hasB = out:detach(), gates, cs, bias ~= nil
+  cs[T] = c:detach()
+  return out, h, c
 end
-function GRU.backward(ctx, gh)
-  local x, h, wih, whh, ws = ctx:savedTensors()
-  local n = ctx.needsInputGrad
-  local gx, gh0, gwih, gwhh, gbih, gbhh = torch.gru_cell_backward(gh, x, h, wih, whh, ws,
-    {n[1], n[2], n[3], n[4], ctx.hasB and n[5], ctx.hasB and n[6]})
-  return gx, gh0, gwih, gwhh, gbih, gbhh
+function LSTMSeq.backward(ctx, gout, ghT, gcT)
+  local x, h0, c0, wih, whh = ctx:savedTensors()
+  local n, out, gates, cs = ctx.needsInputGrad, ctx.out, ctx.gates, ctx.cs
+  local T, B, I, H = x:size(1), x:size(2), x:size(3), whh:size(2)
+  local G = torch.empty(T, B, 4 * H):typeAs(x)
+  local gh, gc = torch.add(ghT, gout[T]), gcT
+  for t = T, 1, -1 do
+    local gp
+    gp, gc = torch.lstm_pointwise_backward(gh, gc, t > 1 and cs[t - 1] or c0, gates[t], cs[t])
+    G[t]:copy(gp)
+    if t > 1 then gh = torch.addmm(gout[t - 1], gp, whh)
+    elseif n[2] then gh = torch.mm(gp, whh) end
+  end
+  local G2 = G:view(T * B, 4 * H)
+  local gx = n[1] and torch.mm(G2, wih):view(T, B, I) or nil
+  local gwih = n[4] and torch.mm(G2:t(), x:view(T * B, I)) or nil
+  local gwhh
+  if n[5] then
+    local hprev = T > 1 and torch.cat({h0:view(1, B, H), out:narrow(1, 1, T - 1)}, 1)
+                  or h0:view(1, B, H)
+    gwhh = torch.mm(G2:t(), hprev:contiguous():view(T * B, H))
+  end
+  local gb = ctx.hasB and (n[6] or n[7]) and G2:sum(1, false) or nil
+  return gx, n[2] and gh or nil, n[3] and gc or nil, gwih, gwhh, n[6] and gb or nil,
+         n[7] and gb or nil
 end
-F.gru_cell = GRU
+F.lstm = LSTMSeq
 
 return F

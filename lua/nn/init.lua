@@ -38,6 +38,8 @@ for _, name in ipairs({
 }) do require('nn.' .. name) end
 
 require 'nn.RNNBase'
+require 'nn.MultiheadAttention'
+require 'nn.TransformerEncoderLayer'
 require 'nn.init_weights'
 require 'nn.gModule'
 require 'nn.t7compat'

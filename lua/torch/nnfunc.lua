@@ -1,6 +1,9 @@
 -- nn functions: the C kernels (lua/binding/nn.c) are torch.conv2d,
 -- torch.conv2d_backward, torch.max_pool2d, ... (see docs/tensor/nn-functions.md).
--- Here are the names that are only aliases or small compositions of them.
+-- The forward ones record themselves on the autograd tape (lib/ops/nn_grad.c;
+-- docs/autograd.md, "Backward of nn ops"); the *_backward ones are the raw
+-- fused kernels and never record. Here are the names that are only aliases
+-- or small compositions of them.
 local torch = torch
 local fn = torch.core.fn
 

@@ -126,6 +126,7 @@ end)
 local other_cases = {}
 for name, list in pairs(require 'grad_index_cases') do other_cases[name] = list end
 for name, list in pairs(require 'grad_reduce_linalg_cases') do other_cases[name] = list end
+for name, list in pairs(require 'grad_nn_cases') do other_cases[name] = list end
 
 describe('gradcheck of other ops with a backward', function()
   for _, name in ipairs(names) do

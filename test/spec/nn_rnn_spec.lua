@@ -56,7 +56,69 @@ describe('nn recurrent modules', function()
     end)
   end
 
-  it('rejects a 2-D sequence', function()
-    U.raises(function() nn.LSTM(3, 4):forward(torch.randn(2, 3)) end, 'nn.LSTM', '3D input')
+  -- nn.F.lstm: a whole layer as one tape node
+  it('F.lstm passes gradcheck in every input (x, h0, c0, weights, biases)', function()
+    local args = {R(4, 2, 3), R(2, 5), R(2, 5), R(20, 3), R(20, 5), R(20), R(20)}
+    for _, a in ipairs(args) do a:requiresGrad() end
+    assert.is_true(torch.autograd.gradcheck(nn.F.lstm, args))
   end)
+
+  it('F.lstm equals a loop over F.lstm_cell, values and gradients', function()
+    local function args()
+      torch.manualSeed(4)
+      local a = {R(5, 3, 4), R(3, 6), R(3, 6), R(24, 4), R(24, 6), R(24), R(24)}
+      for _, t in ipairs(a) do t:requiresGrad() end
+      return a
+    end
+    local a, b = args(), args()
+    local out, hT, cT = nn.F.lstm(unpack(a))
+    local h, c, hs = b[2], b[3], {}
+    for t = 1, 5 do
+      h, c = nn.F.lstm_cell(b[1][t], h, c, b[4], b[5], b[6], b[7])
+      hs[t] = h
+    end
+    U.near(out, torch.stack(hs, 1), 1e-12)
+    U.near(hT, h, 1e-12)
+    U.near(cT, c, 1e-12)
+    local w = R(5, 3, 6)
+    local l1 = torch.add(torch.cmul(out, w):sum(), torch.cmul(cT, cT):sum())
+    local l2 = torch.add(torch.cmul(torch.stack(hs, 1), w):sum(), torch.cmul(c, c):sum())
+    l1:backward()
+    l2:backward()
+    for i = 1, 7 do U.near(a[i].grad, b[i].grad, 1e-11) end
+  end)
+
+  it('float32 cells agree with float64 (the fast exp of the float kernels)', function()
+    local x, h, c = R(4, 3):mul(3), R(4, 5):mul(3), R(4, 5):mul(3)
+    local wih, whh, b = R(20, 3), R(20, 5), R(20)
+    local h64, c64 = nn.F.lstm_cell(x, h, c, wih, whh, b, b)
+    local h32, c32 = nn.F.lstm_cell(x:float(), h:float(), c:float(), wih:float(), whh:float(),
+                                    b:float(), b:float())
+    U.near(h32:double(), h64, 1e-5)
+    U.near(c32:double(), c64, 1e-5)
+    local g64 = nn.F.gru_cell(x, h, wih:narrow(1, 1, 15), whh:narrow(1, 1, 15), b:narrow(1, 1, 15), nil)
+    local g32 = nn.F.gru_cell(x:float(), h:float(), wih:narrow(1, 1, 15):float(),
+                              whh:narrow(1, 1, 15):float(), b:narrow(1, 1, 15):float(), nil)
+    U.near(g32:double(), g64, 1e-5)
+  end)
+
+  it('nn.LSTM starts from h0/c0 and passes gradients to them', function()
+    local m = nn.LSTM(3, 4, 2):double()
+    m.h0, m.c0 = R(2, 2, 4):requiresGrad(), R(2, 2, 4):requiresGrad()
+    local out = m(R(3, 2, 3))
+    torch.add(out:sum(), m.cn:sum()):backward()
+    assert.are.same({2, 2, 4}, m.h0.grad:size():totable())
+    assert.is_true(m.h0.grad:abs():sum() > 0 and m.c0.grad:abs():sum() > 0)
+  end)
+
+  U.error_cases({
+    {'a 2-D sequence', function() nn.LSTM(3, 4):forward(torch.randn(2, 3)) end, 'nn.LSTM', '3D input'},
+    {'a wrong input size', function() nn.LSTM(3, 4):forward(torch.randn(2, 2, 5)) end,
+     'nn.LSTM', 'input size is 5, expected 3'},
+    {'a GRU sequence of the wrong size', function() nn.GRU(3, 4):forward(torch.randn(2, 2, 5)) end,
+     'nn.GRU', 'input size is 5'},
+    {'a cell state of the wrong size', function()
+       nn.LSTMCell(3, 4):forward({torch.randn(2, 3), {torch.randn(2, 4), torch.randn(2, 5)}})
+     end, 'lstm_cell', 'cx'},
+  })
 end)

@@ -82,6 +82,8 @@ local modules = {
   SeqLSTM = {function() local m = nn.SeqLSTM(3, 4); m.batchfirst = true return m end, function() return r(2, 5, 3) end},
   GRU = {function() return nn.GRU(3, 4, 2) end, function() return r(5, 2, 3) end},
   RNN = {function() return nn.RNN(3, 4) end, function() return r(5, 2, 3) end},
+  MultiheadAttention = {function() return nn.MultiheadAttention(4, 2) end, function() return r(3, 2, 4) end},
+  TransformerEncoderLayer = {function() return nn.TransformerEncoderLayer(4, 2, 8) end, function() return r(3, 2, 4) end},
   gModule = {function()
     local x = nn.Identity()()
     return nn.gModule({x}, {nn.Tanh()(nn.Linear(3, 2)(x))})

@@ -13,8 +13,9 @@
  *   "conv2d: expected weight of 4 dimensions, got 2".
  * - Backward functions take `need` flags (NULL = all) saying which
  *   gradients to compute; a gradient not needed comes back NULL.
- * - These kernels never record autograd nodes themselves: autograd wraps
- *   them (lib/autograd). They read tensors as plain data.
+ * - These kernels never record autograd nodes themselves: the lt_nn_<op>
+ *   functions at the end (nn_grad.c) wrap them. They read tensors as plain
+ *   data.
  * - Index-valued arguments (pool indices, class targets) are int64 and
  *   counted from `base` (0 for C callers, 1 for Torch7/Lua callers). */
 #ifndef LUTORCH_NN_H
@@ -216,5 +217,77 @@ int lt_gru_cell_backward(lt_tensor *grad_h, lt_tensor *x, lt_tensor *h, lt_tenso
                          lt_tensor *w_hh, lt_tensor *ws, const bool *need, lt_tensor **grad_x,
                          lt_tensor **grad_h_prev, lt_tensor **grad_w_ih, lt_tensor **grad_w_hh,
                          lt_tensor **grad_b_ih, lt_tensor **grad_b_hh);
+
+/* ---- the public, differentiable entry points (nn_grad.c) ----
+ * lt_nn_<op> takes the same arguments as the kernel lt_<op> above and
+ * returns the same results, and records itself on the autograd tape when
+ * an input requires grad (grad mode on): call these. The kernels lt_<op>
+ * and lt_<op>_backward never record (they are what the backward runs).
+ * By-products (indices, statistics, total_weight, gates, workspaces) carry
+ * no gradient; cross_entropy's log_probs and the cells' new states do.
+ * Inputs that get no gradient: targets, class weights (nll_loss,
+ * cross_entropy), bce's target/weight/pos_weight (asking for one is an
+ * error at backward), running statistics (updated in place, not
+ * differentiated). Gradients of gradients work for softmax, log_softmax,
+ * mse_loss and the activations; the others refuse createGraph. */
+lt_tensor *lt_nn_conv1d(lt_tensor *input, lt_tensor *weight, lt_tensor *bias,
+                        const int64_t *stride, const int64_t *padding, const int64_t *dilation,
+                        int64_t groups);
+lt_tensor *lt_nn_conv2d(lt_tensor *input, lt_tensor *weight, lt_tensor *bias,
+                        const int64_t *stride, const int64_t *padding, const int64_t *dilation,
+                        int64_t groups);
+lt_tensor *lt_nn_conv3d(lt_tensor *input, lt_tensor *weight, lt_tensor *bias,
+                        const int64_t *stride, const int64_t *padding, const int64_t *dilation,
+                        int64_t groups);
+lt_tensor *lt_nn_conv_transpose2d(lt_tensor *input, lt_tensor *weight, lt_tensor *bias,
+                                  const int64_t *stride, const int64_t *padding,
+                                  const int64_t *output_padding, const int64_t *dilation,
+                                  int64_t groups);
+lt_tensor *lt_nn_max_pool2d(lt_tensor *input, const int64_t *kernel, const int64_t *stride,
+                            const int64_t *padding, const int64_t *dilation, bool ceil_mode,
+                            int64_t base, lt_tensor **indices);
+lt_tensor *lt_nn_avg_pool2d(lt_tensor *input, const int64_t *kernel, const int64_t *stride,
+                            const int64_t *padding, bool ceil_mode, bool count_include_pad,
+                            int64_t divisor_override);
+lt_tensor *lt_nn_adaptive_avg_pool2d(lt_tensor *input, const int64_t *output_size);
+lt_tensor *lt_nn_adaptive_max_pool2d(lt_tensor *input, const int64_t *output_size, int64_t base,
+                                     lt_tensor **indices);
+lt_tensor *lt_nn_max_unpool2d(lt_tensor *input, lt_tensor *indices, const int64_t *output_size,
+                              int64_t base);
+lt_tensor *lt_nn_batch_norm(lt_tensor *input, lt_tensor *weight, lt_tensor *bias,
+                            lt_tensor *running_mean, lt_tensor *running_var, bool training,
+                            double momentum, double eps, lt_tensor **save_mean,
+                            lt_tensor **save_invstd);
+lt_tensor *lt_nn_layer_norm(lt_tensor *input, int normalized_ndim, lt_tensor *weight,
+                            lt_tensor *bias, double eps, lt_tensor **mean, lt_tensor **rstd);
+lt_tensor *lt_nn_softmax(lt_tensor *input, int dim);
+lt_tensor *lt_nn_log_softmax(lt_tensor *input, int dim);
+lt_tensor *lt_nn_nll_loss(lt_tensor *input, lt_tensor *target, lt_tensor *weight,
+                          lt_loss_reduction reduction, int64_t ignore_index, int64_t base,
+                          lt_tensor **total_weight);
+lt_tensor *lt_nn_cross_entropy(lt_tensor *input, lt_tensor *target, lt_tensor *weight,
+                               lt_loss_reduction reduction, int64_t ignore_index, int64_t base,
+                               lt_tensor **log_probs, lt_tensor **total_weight);
+lt_tensor *lt_nn_mse_loss(lt_tensor *input, lt_tensor *target, lt_loss_reduction reduction);
+lt_tensor *lt_nn_smooth_l1_loss(lt_tensor *input, lt_tensor *target, lt_loss_reduction reduction,
+                                double beta);
+lt_tensor *lt_nn_bce_loss(lt_tensor *input, lt_tensor *target, lt_tensor *weight,
+                          lt_loss_reduction reduction);
+lt_tensor *lt_nn_bce_with_logits(lt_tensor *input, lt_tensor *target, lt_tensor *weight,
+                                 lt_tensor *pos_weight, lt_loss_reduction reduction);
+lt_tensor *lt_nn_gelu(lt_tensor *x);
+lt_tensor *lt_nn_elu(lt_tensor *x, double alpha, double scale, double input_scale);
+lt_tensor *lt_nn_selu(lt_tensor *x);
+lt_tensor *lt_nn_leaky_relu(lt_tensor *x, double negative_slope);
+lt_tensor *lt_nn_hardtanh(lt_tensor *x, double min, double max);
+lt_tensor *lt_nn_relu6(lt_tensor *x);
+lt_tensor *lt_nn_softplus(lt_tensor *x, double beta, double threshold);
+int lt_nn_lstm_cell(lt_tensor *x, lt_tensor *h, lt_tensor *c, lt_tensor *w_ih, lt_tensor *w_hh,
+                    lt_tensor *b_ih, lt_tensor *b_hh, lt_tensor **h_out, lt_tensor **c_out,
+                    lt_tensor **gates);
+int lt_nn_lstm_pointwise(lt_tensor *pre, lt_tensor *c, lt_tensor **h_out, lt_tensor **c_out,
+                         lt_tensor **gates);
+int lt_nn_gru_cell(lt_tensor *x, lt_tensor *h, lt_tensor *w_ih, lt_tensor *w_hh,
+                   lt_tensor *b_ih, lt_tensor *b_hh, lt_tensor **h_out, lt_tensor **ws);
 
 #endif
