@@ -1,24 +1,28 @@
--- W4: a 784-512-256-10 ReLU MLP on Fashion-MNIST with nn and optim, the
--- classic Torch7 way (getParameters + optim.sgd with momentum).
---   th examples/fashion_mnist_mlp.lua [epochs] [data dir] [seed]
+-- W4: a 784-512-256-10 ReLU MLP on Fashion-MNIST, the classic Torch7 way:
+-- nn modules, getParameters, forward/backward, SGD with momentum 0.9.
+--   th examples/fashion_mnist_mlp.lua [epochs = 5] [data dir] [seed = 1]
+-- Two standard additions to the W4 benchmark loop (bench/w4_mlp.lua): the
+-- inputs are standardised with the training set's mean and std, and the
+-- learning rate (0.05) anneals to 0 along a cosine over the whole run. They
+-- take the test accuracy after 5 epochs from about 87% to about 89% (here as
+-- in PyTorch with the same settings; docs/nn.md).
 require 'torch'
 require 'nn'
-local haveOptim = pcall(require, 'optim')
+require 'optim'
+local data = require 'data'
 
-local epochs = tonumber(arg and arg[1]) or 5
-local dir = (arg and arg[2]) or '/usr/share/datasets/fashion-mnist'
+local epochs = tonumber(arg[1]) or 5
+local seed = tonumber(arg[3]) or 1
+local train, test = data.fashionMNIST(arg[2], {flat = true}) -- pixels in [0, 1], labels 1..10
+print(string.format('train %d, test %d examples', train:size(), test:size()))
 
-local function load(kind)
-  local x = torch.readIDX(dir .. '/' .. kind .. '-images-idx3-ubyte.gz')
-  local y = torch.readIDX(dir .. '/' .. kind .. '-labels-idx1-ubyte.gz')
-  return x:float():div(255):view(x:size(1), 28 * 28), y:long():add(1) -- labels 1..10
-end
+-- standardise both sets with the training set's statistics
+local xtrain, xtest = train.tensors[1], test.tensors[1]
+local mean, std = xtrain:mean(), xtrain:std()
+xtrain:add(-mean):div(std)
+xtest:add(-mean):div(std)
 
-local xtrain, ytrain = load('train')
-local xtest, ytest = load('t10k')
-print(string.format('train %d, test %d examples', xtrain:size(1), xtest:size(1)))
-
-torch.manualSeed(tonumber(arg and arg[3]) or 1)
+torch.manualSeed(seed) -- Torch7's default init: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
 local model = nn.Sequential()
   :add(nn.Linear(784, 512)):add(nn.ReLU())
   :add(nn.Linear(512, 256)):add(nn.ReLU())
@@ -26,19 +30,10 @@ local model = nn.Sequential()
 local criterion = nn.CrossEntropyCriterion()
 print(model)
 
+local loader = data.DataLoader(train, {batchSize = 128, shuffle = true, seed = seed})
 local params, gradParams = model:getParameters()
--- PyTorch's SGD (the W4 peer): momentum without dampening (Torch7's default dampening = momentum)
-local config = {learningRate = 0.05, momentum = 0.9, dampening = 0}
-local velocity -- the hand-written update when optim is missing
-
-local function step(feval)
-  if haveOptim then return optim.sgd(feval, params, config) end
-  local loss, g = feval(params)
-  velocity = velocity or g:clone():zero()
-  velocity:mul(config.momentum):add(g)
-  params:add(-config.learningRate, velocity)
-  return params, {loss}
-end
+local sgd = optim.SGD({{params, gradParams}}, {lr = 0.05, momentum = 0.9})
+local schedule = optim.lr_scheduler.CosineAnnealingLR(sgd, {TMax = epochs * loader:size()})
 
 local function accuracy(x, y)
   model:evaluate()
@@ -54,29 +49,19 @@ local function accuracy(x, y)
   return correct / x:size(1)
 end
 
-local n, batch = xtrain:size(1), 128
 for epoch = 1, epochs do
-  local perm = torch.randperm(n):long()
-  local timer, seen, total = torch.Timer(), 0, 0
-  for i = 1, n, batch do
-    local idx = perm:narrow(1, i, math.min(batch, n - i + 1))
-    local x, y = xtrain:index(1, idx), ytrain:index(1, idx)
-    local function feval()
-      gradParams:zero()
-      local out = model:forward(x)
-      local loss = criterion:forward(out, y)
-      model:backward(x, criterion:backward(out, y))
-      return loss, gradParams
-    end
-    local _, fs = step(feval)
-    seen, total = seen + x:size(1), total + fs[1] * x:size(1)
-    if (i - 1) / batch % 100 == 0 then
-      io.write(string.format('\repoch %d  %5d/%d  loss %.4f  %.0f examples/s', epoch, seen, n,
-                             total / seen, seen / timer:time().real))
-      io.flush()
-    end
+  local timer, step, total, seen = torch.Timer(), 0, 0, 0
+  for x, y in loader:iter() do
+    gradParams:zero()
+    local out = model:forward(x)
+    local loss = criterion:forward(out, y)
+    model:backward(x, criterion:backward(out, y))
+    sgd:step()
+    schedule:step()
+    step, total, seen = step + 1, total + loss * x:size(1), seen + x:size(1)
+    data.progress(step, loader:size(), {epoch = epoch, loss = string.format('%.4f', total / seen)})
   end
   local t = timer:time().real
-  print(string.format('\repoch %d  loss %.4f  time %.2fs  test accuracy %.2f%%              ',
-                      epoch, total / seen, t, 100 * accuracy(xtest, ytest)))
+  print(string.format('epoch %d  loss %.4f  time %.2fs  test accuracy %.2f%%', epoch,
+                      total / seen, t, 100 * accuracy(xtest, test.tensors[2])))
 end

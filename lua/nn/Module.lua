@@ -7,6 +7,17 @@ local nn = nn
 local U = nn.utils
 local isTensor = torch.isTensor
 
+-- the input without its history and without requiring grad (tables walked)
+local function plain(x)
+  if isTensor(x) then return x:detach() end
+  if type(x) == 'table' then
+    local r = {}
+    for i, v in ipairs(x) do r[i] = plain(v) end
+    return r
+  end
+  return x
+end
+
 local Module = torch.class('nn.Module')
 
 function Module:__init()
@@ -110,11 +121,17 @@ function Module:forward(input)
     self._input = nil
     return self:updateOutput(input)
   end
-  local x = U.alias(input)
-  self._input = x
+  -- Torch7's convention: a module whose gradInput is nil (a Sequential:
+  -- whose first child's is) computes no gradient for its input, which
+  -- spares the first layer's largest product when nobody reads it
+  local wantIn = self:_wantsGradInput()
+  local x = wantIn and U.alias(input) or plain(input)
+  self._input, self._noGradIn = x, not wantIn or nil
   self.output = self:updateOutput(x)
   return self.output
 end
+
+function Module:_wantsGradInput() return self.gradInput ~= nil end
 
 -- PyTorch's model(x): the input is used as it is (its history flows on, a
 -- plain input gets no gradient), so loss:backward() reaches every module.
@@ -153,7 +170,7 @@ function Module:_grads(gradOutput, wantInput, wantParams, ps)
   end
   local flatIn = U.flatten(self._input)
   local targets, where = {}, {}
-  if wantInput then
+  if wantInput and not self._noGradIn then
     for i, x in ipairs(flatIn) do
       if x.requires_grad then
         targets[#targets + 1] = x
@@ -181,7 +198,7 @@ function Module:_grads(gradOutput, wantInput, wantParams, ps)
     if w[1] == 'in' then gin[w[2]] = res[k] else gpar[w[2]] = res[k] end
   end
   local gradInput
-  if wantInput then
+  if wantInput and not self._noGradIn then
     for i, x in ipairs(flatIn) do
       if not gin[i] then gin[i] = U.isFloat(x) and torch.zerosLike(x) or torch.Tensor() end
     end
@@ -257,8 +274,10 @@ function Module:evaluate() self.train = false return self end
 -- drop the buffers and the recorded graph (smaller saves)
 function Module:clearState()
   self.output = torch.Tensor():type(self._type or 'torch.FloatTensor')
-  self.gradInput = torch.Tensor():type(self._type or 'torch.FloatTensor')
-  self._input, self._pending = nil, nil
+  if self.gradInput ~= nil then -- a nil gradInput stays nil (Torch7)
+    self.gradInput = torch.Tensor():type(self._type or 'torch.FloatTensor')
+  end
+  self._input, self._pending, self._noGradIn = nil, nil, nil
   return self
 end
 

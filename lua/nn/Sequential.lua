@@ -13,6 +13,12 @@ function Sequential:remove(index)
   return table.remove(self.modules, index)
 end
 
+-- Torch7: the first child's gradInput = nil means no gradient for the input
+function Sequential:_wantsGradInput()
+  local first = self.modules[1]
+  return first == nil or first.gradInput ~= nil
+end
+
 function Sequential:updateOutput(input)
   self:_begin()
   local x = input
