@@ -11,6 +11,7 @@
  * a convolution's input-gradient (gemm then col2im), its input-gradient a
  * convolution's forward (im2col then gemm). The image side of the column
  * buffer is then the output. */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "nn_im2col.h"
@@ -38,6 +39,7 @@ typedef struct conv {
   char *gw, *gb;          /* chunk 0's accumulators (the results) */
   char **gw_part, **gb_part;
   int64_t nchunks;
+  int *oom; /* set by a chunk that could not get its scratch */
 } conv;
 
 /* Parse the geometry and check every argument against it. */
@@ -202,7 +204,7 @@ static void add_bias(const conv *c, char *y, bool fill) {
 }
 
 /* One sample n with column buffer col; gw/gb are this chunk's accumulators. */
-static void conv_sample(const conv *c, int64_t n, char *col, char *gw, char *gb) {
+static void conv_sample(const conv *c, int64_t n, char *col, char *pad, char *gw, char *gb) {
   const int64_t G = c->G, CinG = c->Cin / G, CoutG = c->Cout / G, kv = c->kvol;
   const int64_t ipl = c->ipl, opl = c->opl;
   const char *x = AT(c->x, n * c->Cin * ipl);
@@ -210,7 +212,7 @@ static void conv_sample(const conv *c, int64_t n, char *col, char *gw, char *gb)
   case CONV_FWD: {
     char *y = AT(c->y, n * c->Cout * opl);
     const char *cb = c->direct ? x : col;
-    if (!c->direct) nn_im2col(c->dt, x, col, &c->geom);
+    if (!c->direct) nn_im2col(c->dt, x, col, &c->geom, pad);
     if (c->b) add_bias(c, y, true);
     for (int64_t g = 0; g < G; g++)
       nn_gemm(c->dt, false, false, CoutG, opl, CinG * kv, 1, AT(c->w, g * CoutG * CinG * kv),
@@ -221,7 +223,7 @@ static void conv_sample(const conv *c, int64_t n, char *col, char *gw, char *gb)
     const char *gy = AT(c->gout, n * c->Cout * opl);
     if (c->need[1]) {
       const char *cb = c->direct ? x : col;
-      if (!c->direct) nn_im2col(c->dt, x, col, &c->geom);
+      if (!c->direct) nn_im2col(c->dt, x, col, &c->geom, pad);
       for (int64_t g = 0; g < G; g++)
         nn_gemm(c->dt, false, true, CoutG, CinG * kv, opl, 1, AT(gy, g * CoutG * opl), opl,
                 AT(cb, g * CinG * kv * opl), opl, 1, AT(gw, g * CoutG * CinG * kv), CinG * kv);
@@ -233,10 +235,7 @@ static void conv_sample(const conv *c, int64_t n, char *col, char *gw, char *gb)
       for (int64_t g = 0; g < G; g++)
         nn_gemm(c->dt, true, false, CinG * kv, opl, CoutG, 1, AT(c->w, g * CoutG * CinG * kv),
                 CinG * kv, AT(gy, g * CoutG * opl), opl, 0, AT(cb, g * CinG * kv * opl), opl);
-      if (!c->direct) {
-        memset(gx, 0, c->es * (size_t)(c->Cin * ipl));
-        nn_col2im(c->dt, col, gx, &c->geom);
-      }
+      if (!c->direct) nn_col2im(c->dt, col, gx, &c->geom, pad);
     }
     break;
   }
@@ -246,17 +245,14 @@ static void conv_sample(const conv *c, int64_t n, char *col, char *gw, char *gb)
     for (int64_t g = 0; g < G; g++)
       nn_gemm(c->dt, true, false, CoutG * kv, ipl, CinG, 1, AT(c->w, g * CinG * CoutG * kv),
               CoutG * kv, AT(x, g * CinG * ipl), ipl, 0, AT(cb, g * CoutG * kv * ipl), ipl);
-    if (!c->direct) {
-      memset(y, 0, c->es * (size_t)(c->Cout * opl));
-      nn_col2im(c->dt, col, y, &c->geom);
-    }
+    if (!c->direct) nn_col2im(c->dt, col, y, &c->geom, pad);
     if (c->b) add_bias(c, y, false);
     break;
   }
   case TCONV_BWD: { /* gx = W·im2col(gy), gW += x·im2col(gy)ᵀ */
     const char *gy = AT(c->gout, n * c->Cout * opl);
     const char *cb = c->direct ? gy : col;
-    if (!c->direct && (c->need[0] || c->need[1])) nn_im2col(c->dt, gy, col, &c->geom);
+    if (!c->direct && (c->need[0] || c->need[1])) nn_im2col(c->dt, gy, col, &c->geom, pad);
     if (c->need[0]) {
       char *gx = AT(c->gin, n * c->Cin * ipl);
       for (int64_t g = 0; g < G; g++)
@@ -273,16 +269,55 @@ static void conv_sample(const conv *c, int64_t n, char *col, char *gw, char *gb)
   }
 }
 
+/* Scratch (column buffer + padded image) is kept per thread between calls:
+ * a fresh 0.6 MiB buffer per call came from mmap and paid its page faults
+ * every time. Buffers above SCRATCH_KEEP are allocated per call. */
+#define SCRATCH_KEEP ((size_t)32 << 20)
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+typedef struct scratch {
+  size_t n;
+  char data[];
+} scratch;
+static void scratch_make_key(void) { pthread_key_create(&scratch_key, free); }
+
+/* bytes of scratch; *owned says the caller must free it */
+static char *scratch_take(size_t bytes, bool *owned) {
+  *owned = bytes > SCRATCH_KEEP;
+  if (*owned) return malloc(bytes);
+  pthread_once(&scratch_once, scratch_make_key);
+  scratch *s = pthread_getspecific(scratch_key);
+  if (!s || s->n < bytes) {
+    free(s);
+    s = malloc(sizeof *s + bytes);
+    pthread_setspecific(scratch_key, s);
+    if (!s) return NULL;
+    s->n = bytes;
+  }
+  return s->data;
+}
+
 static void conv_chunks(int64_t b, int64_t e, void *ctx) {
   const conv *c = ctx;
-  int64_t colsize = c->geom.C * c->kvol * c->geom.co[0] * c->geom.co[1] * c->geom.co[2];
-  char *col = c->direct ? NULL : malloc(c->es * (size_t)(colsize ? colsize : 1));
+  size_t colsize = 0, padsize = 0;
+  if (!c->direct) {
+    colsize = (size_t)(c->geom.C * c->kvol * c->geom.co[0] * c->geom.co[1] * c->geom.co[2]);
+    colsize = (colsize * c->es + 63) & ~(size_t)63;
+    padsize = (size_t)nn_pad_size(&c->geom) * c->es;
+  }
+  bool owned = false;
+  char *col = c->direct ? NULL : scratch_take(colsize + padsize + 64, &owned);
+  if (!c->direct && !col) {
+    c->oom[0] = 1;
+    return;
+  }
+  char *pad = col ? col + colsize : NULL;
   for (int64_t k = b; k < e; k++) {
     int64_t n0 = c->N * k / c->nchunks, n1 = c->N * (k + 1) / c->nchunks;
     char *gw = k ? c->gw_part[k] : c->gw, *gb = k ? c->gb_part[k] : c->gb;
-    for (int64_t n = n0; n < n1; n++) conv_sample(c, n, col, gw, gb);
+    for (int64_t n = n0; n < n1; n++) conv_sample(c, n, col, pad, gw, gb);
   }
-  free(col);
+  if (owned) free(col);
 }
 
 /* Run the samples: chunk k accumulates into gw_part[k] (k > 0). */
@@ -305,8 +340,11 @@ static int conv_run(conv *c) {
   if (rc) {
     lt_errorf("%s: out of memory", c->fn);
   } else {
+    int oom = 0;
+    c->oom = &oom;
     lt_parallel_for(c->nchunks, 1, conv_chunks, c);
-    if (acc)
+    if (oom) rc = lt_errorf("%s: out of memory", c->fn);
+    if (acc && !rc)
       for (int64_t k = 1; k < c->nchunks; k++) {
         if (c->need[1])
           for (int64_t i = 0; i < wsize; i++)

@@ -8,6 +8,9 @@
  * windows that share a maximum get both contributions). */
 #include <math.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "nn_util.h"
 
@@ -149,6 +152,124 @@ static inline void taps(int64_t o, int64_t k, int64_t d, int64_t n, int64_t *lo,
 MAX_POOL(f32, float)
 MAX_POOL(f64, double)
 
+/* The common 2x2 window, stride 2, no padding: the first maximum of each
+ * (a b / c d) window by a tie-keeping tree of strict comparisons, which
+ * picks what the general loop's row-major scan picks. The maxima of real
+ * data are unpredictable, so the float32 row runs four windows at a time
+ * in SSE2 with mask selects (compilers kept branches in the scalar form).
+ * A row with a NaN (its sum is NaN; an inf - inf false alarm is harmless)
+ * is redone by the scan, where the first NaN wins. */
+static inline int64_t max2x2_scan_f32(const float *r0, const float *r1, int64_t W, float *y) {
+  float v[4] = {r0[0], r0[1], r1[0], r1[1]};
+  const int64_t off[4] = {0, 1, W, W + 1};
+  int k = 0;
+  for (int t = 1; t < 4 && v[k] == v[k]; t++)
+    if (v[t] != v[t] || v[t] > v[k]) k = t;
+  *y = v[k];
+  return off[k];
+}
+static inline int64_t max2x2_scan_f64(const double *r0, const double *r1, int64_t W, double *y) {
+  double v[4] = {r0[0], r0[1], r1[0], r1[1]};
+  const int64_t off[4] = {0, 1, W, W + 1};
+  int k = 0;
+  for (int t = 1; t < 4 && v[k] == v[k]; t++)
+    if (v[t] != v[t] || v[t] > v[k]) k = t;
+  *y = v[k];
+  return off[k];
+}
+
+/* windows [ow, OW) of one output row, scalar; returns nonzero on a NaN */
+#define MAX2X2_TAIL(S, T)                                                                    \
+  static int max2x2_tail_##S(const T *r0, const T *r1, int64_t W, int64_t o0, int64_t ow,   \
+                             int64_t OW, T *y, int64_t *ix) {                                \
+    int nan = 0;                                                                             \
+    for (; ow < OW; ow++) {                                                                  \
+      const T *a = r0 + 2 * ow, *c = r1 + 2 * ow;                                            \
+      nan |= (a[0] + a[1] + c[0] + c[1]) != (a[0] + a[1] + c[0] + c[1]);                     \
+      T m1 = a[1] > a[0] ? a[1] : a[0], m2 = c[1] > c[0] ? c[1] : c[0];                      \
+      int64_t i1 = a[1] > a[0], i2 = W + (c[1] > c[0]);                                      \
+      y[ow] = m2 > m1 ? m2 : m1;                                                             \
+      ix[ow] = o0 + 2 * ow + (m2 > m1 ? i2 : i1);                                            \
+    }                                                                                        \
+    return nan;                                                                              \
+  }
+MAX2X2_TAIL(f32, float)
+MAX2X2_TAIL(f64, double)
+
+#ifdef __SSE2__
+static inline __m128 select_ps(__m128 m, __m128 a, __m128 b) {
+  return _mm_or_ps(_mm_and_ps(m, a), _mm_andnot_ps(m, b));
+}
+/* the first OW - OW % 4 windows; returns nonzero on a NaN */
+static int max2x2_row_f32(const float *r0, const float *r1, int64_t W, int64_t o0, int64_t OW,
+                          float *y, int64_t *ix) {
+  const __m128i one = _mm_set1_epi32(1), wv = _mm_set1_epi32((int)W), zero = _mm_setzero_si128();
+  int nan = 0;
+  for (int64_t ow = 0; ow + 4 <= OW; ow += 4) {
+    __m128 a0 = _mm_loadu_ps(r0 + 2 * ow), a1 = _mm_loadu_ps(r0 + 2 * ow + 4);
+    __m128 c0 = _mm_loadu_ps(r1 + 2 * ow), c1 = _mm_loadu_ps(r1 + 2 * ow + 4);
+    __m128 va = _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0));
+    __m128 vb = _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1));
+    __m128 vc = _mm_shuffle_ps(c0, c1, _MM_SHUFFLE(2, 0, 2, 0));
+    __m128 vd = _mm_shuffle_ps(c0, c1, _MM_SHUFFLE(3, 1, 3, 1));
+    __m128 sum = _mm_add_ps(_mm_add_ps(va, vb), _mm_add_ps(vc, vd));
+    nan |= _mm_movemask_ps(_mm_cmpunord_ps(sum, sum));
+    __m128 g1 = _mm_cmpgt_ps(vb, va), g2 = _mm_cmpgt_ps(vd, vc);
+    __m128 m1 = select_ps(g1, vb, va), m2 = select_ps(g2, vd, vc);
+    __m128 g = _mm_cmpgt_ps(m2, m1);
+    _mm_storeu_ps(y + ow, select_ps(g, m2, m1));
+    __m128i i1 = _mm_and_si128(_mm_castps_si128(g1), one);
+    __m128i i2 = _mm_add_epi32(wv, _mm_and_si128(_mm_castps_si128(g2), one));
+    __m128i gi = _mm_castps_si128(g);
+    __m128i off = _mm_or_si128(_mm_and_si128(gi, i2), _mm_andnot_si128(gi, i1));
+    __m128i base = _mm_set_epi64x(o0 + 2 * ow + 2, o0 + 2 * ow); /* offsets are >= 0 */
+    __m128i step = _mm_set1_epi64x(4);
+    _mm_storeu_si128((__m128i *)(ix + ow), _mm_add_epi64(base, _mm_unpacklo_epi32(off, zero)));
+    _mm_storeu_si128((__m128i *)(ix + ow + 2),
+                     _mm_add_epi64(_mm_add_epi64(base, step), _mm_unpackhi_epi32(off, zero)));
+  }
+  return nan;
+}
+#define MAX2X2_VEC_f32 1
+#endif
+
+#define MAX_POOL_2X2(S, T, VEC)                                                             \
+  static void max_pool_2x2_##S(int64_t b, int64_t e, void *vctx) {                          \
+    const max_ctx *m = vctx;                                                                \
+    const int64_t H = m->ps->H, W = m->ps->W, OH = m->a->oh, OW = m->a->ow;                 \
+    for (int64_t pl = b; pl < e; pl++) {                                                    \
+      const T *x = (const T *)m->x + pl * H * W;                                            \
+      T *y = (T *)m->y + pl * OH * OW;                                                      \
+      int64_t *ix = m->idx + pl * OH * OW;                                                  \
+      for (int64_t oh = 0; oh < OH; oh++, y += OW, ix += OW) {                              \
+        const T *r0 = x + 2 * oh * W, *r1 = r0 + W;                                         \
+        const int64_t o0 = 2 * oh * W + m->base;                                            \
+        int64_t done = 0;                                                                   \
+        int nan = 0;                                                                        \
+        if (VEC) {                                                                          \
+          nan = MAX2X2_ROW_##S(r0, r1, W, o0, OW, y, ix);                                   \
+          done = OW - OW % 4;                                                               \
+        }                                                                                   \
+        nan |= max2x2_tail_##S(r0, r1, W, o0, done, OW, y, ix);                             \
+        if (__builtin_expect(!nan, 1)) continue;                                            \
+        for (int64_t ow = 0; ow < OW; ow++)                                                 \
+          ix[ow] = o0 + 2 * ow + max2x2_scan_##S(r0 + 2 * ow, r1 + 2 * ow, W, y + ow);      \
+      }                                                                                     \
+    }                                                                                       \
+  }
+#ifdef MAX2X2_VEC_f32
+#define MAX2X2_ROW_f32 max2x2_row_f32
+#else
+#define MAX2X2_ROW_f32(...) 0
+#endif
+#define MAX2X2_ROW_f64(...) 0
+#ifdef MAX2X2_VEC_f32
+MAX_POOL_2X2(f32, float, 1)
+#else
+MAX_POOL_2X2(f32, float, 0)
+#endif
+MAX_POOL_2X2(f64, double, 0)
+
 lt_tensor *lt_max_pool2d(lt_tensor *input, const int64_t *kernel, const int64_t *stride,
                          const int64_t *padding, const int64_t *dilation, bool ceil_mode,
                          int64_t base, lt_tensor **indices) {
@@ -168,8 +289,12 @@ lt_tensor *lt_max_pool2d(lt_tensor *input, const int64_t *kernel, const int64_t 
   int oom = 0;
   max_ctx m = {&a, &ps, lt_tensor_data(x), lt_tensor_data(y), lt_tensor_data(ix), base, &oom};
   int64_t P = ps.N * ps.C;
-  lt_parallel_for(P, 1 + LT_GRAIN / (a.oh * a.ow * a.k[0] * a.k[1]),
-                  input->dtype == LT_FLOAT32 ? max_pool_f32 : max_pool_f64, &m);
+  bool f32 = input->dtype == LT_FLOAT32;
+  bool two = a.k[0] == 2 && a.k[1] == 2 && a.s[0] == 2 && a.s[1] == 2 && a.p[0] == 0 &&
+             a.p[1] == 0 && a.d[0] == 1 && a.d[1] == 1 && 2 * a.oh <= ps.H && 2 * a.ow <= ps.W;
+  lt_range_fn fn_ = two ? (f32 ? max_pool_2x2_f32 : max_pool_2x2_f64)
+                        : (f32 ? max_pool_f32 : max_pool_f64);
+  lt_parallel_for(P, 1 + LT_GRAIN / (a.oh * a.ow * a.k[0] * a.k[1]), fn_, &m);
   if (oom) {
     lt_errorf("%s: out of memory", fn);
     goto fail;

@@ -1,0 +1,88 @@
+-- W5: the CNN of ../shared/BENCHMARKS.md on Fashion-MNIST --
+-- conv(1->32,5x5,pad 2)-ReLU-maxpool2 -> conv(32->64,5x5,pad 2)-ReLU-maxpool2
+-- -> linear 3136->128-ReLU -> linear 10, cross-entropy, SGD lr 0.05 momentum 0.9
+-- (no dampening, as the PyTorch peer), batch 64, shuffled with a fixed seed.
+-- ms/step = median of steps 21..220 of the first epoch (20 warm-up steps), as
+-- the peer ../shared/bench/peers/pytorch/w5_cnn.py measures it.
+--   th bench/w5_cnn.lua [steps]    steps = 220 (timing only) or 'epoch' (one
+--   full epoch, then the test accuracy); W5_EPOCH=1 does the same.
+--   W5_GC=1: a collectgarbage() at the end of each step (timed), as
+--   examples/fashion_mnist_cnn.lua does: the step's tensors are freed at
+--   once and their memory reused, instead of fresh memory paged in while
+--   they wait for Lua's GC (docs/nn.md, W5).
+-- A step is what the peer times: index the batch, zero the gradients,
+-- forward, loss, backward, the optimizer's update.
+package.path = arg[0]:gsub('[^/]*$', '') .. '?.lua;' .. package.path
+local B = require 'util'
+B.setup()
+require 'nn'
+require 'optim'
+
+local full = arg[1] == 'epoch' or os.getenv('W5_EPOCH') == '1'
+local dir = '/usr/share/datasets/fashion-mnist'
+local function load(kind)
+  local x = torch.readIDX(dir .. '/' .. kind .. '-images-idx3-ubyte.gz')
+  local y = torch.readIDX(dir .. '/' .. kind .. '-labels-idx1-ubyte.gz')
+  return x:float():div(255):view(x:size(1), 1, 28, 28), y:long():add(1)
+end
+local xtr, ytr = load('train')
+local xte, yte = load('t10k')
+
+local model = nn.Sequential()
+  :add(nn.SpatialConvolution(1, 32, 5, 5, 1, 1, 2, 2)):add(nn.ReLU())
+  :add(nn.SpatialMaxPooling(2, 2))
+  :add(nn.SpatialConvolution(32, 64, 5, 5, 1, 1, 2, 2)):add(nn.ReLU())
+  :add(nn.SpatialMaxPooling(2, 2))
+  :add(nn.View(-1):setNumInputDims(3))
+  :add(nn.Linear(3136, 128)):add(nn.ReLU())
+  :add(nn.Linear(128, 10))
+local criterion = nn.CrossEntropyCriterion()
+local params, gradParams = model:getParameters()
+local config = {learningRate = 0.05, momentum = 0.9, dampening = 0}
+
+local N, batch = xtr:size(1), 64
+local steps = full and math.ceil(N / batch) or (tonumber(arg[1]) or 220)
+local perm = torch.randperm(N):long()
+local ts, loss = {}, 0
+local t_start = B.now()
+for s = 1, steps do
+  local t0 = B.now()
+  local i = (s - 1) * batch + 1
+  local idx = perm:narrow(1, i, math.min(batch, N - i + 1))
+  local x, y = xtr:index(1, idx), ytr:index(1, idx)
+  local _, fs = optim.sgd(function()
+    gradParams:zero()
+    local out = model:forward(x)
+    local l = criterion:forward(out, y)
+    model:backward(x, criterion:backward(out, y))
+    return l, gradParams
+  end, params, config)
+  if os.getenv("W5_GC") == "1" then collectgarbage() end -- see docs/nn.md, W5
+  ts[s] = B.now() - t0
+  loss = fs[1]
+  if s % 100 == 0 then
+    io.stderr:write(string.format('# step %d: loss %.4f, elapsed %.1f s\n', s, loss, B.now() - t_start))
+  end
+end
+B.check(loss == loss and loss < 2.3, 'w5: the loss did not fall')
+local timed = {}
+for s = 21, math.min(220, steps) do timed[#timed + 1] = ts[s] end
+local mn = math.huge
+for _, t in ipairs(timed) do mn = math.min(mn, t) end
+B.result('w5.ms_per_step', B.median(timed) * 1e3, 'ms',
+  string.format('median of steps 21..%d; min %.2f; threads %d; last loss %.4f',
+    math.min(220, steps), mn * 1e3, torch.getnumthreads(), loss))
+
+if full then
+  model:evaluate()
+  local correct = 0
+  torch.no_grad(function()
+    for i = 1, xte:size(1), 1000 do
+      local n = math.min(1000, xte:size(1) - i + 1)
+      local _, pred = model:forward(xte:narrow(1, i, n)):max(2)
+      correct = correct + pred:view(-1):eq(yte:narrow(1, i, n)):sum()
+    end
+  end)
+  B.result('w5.test_acc_1epoch', 100 * correct / xte:size(1), '%',
+    string.format('after %d steps, train time %.1f s', steps, B.now() - t_start))
+end
