@@ -61,17 +61,6 @@ static int generic_code(const lt_opdef *op) {
   return find(generic_ops, op->name);
 }
 
-/* the dtype the op computes in: lib's promotion rules (a where's mask
- * takes no part) */
-static lt_dtype compute_dtype(const lt_opdef *op, int n, lt_tensor *const *in) {
-  int first = (op->flags & LT_OPF_MASK_FIRST) ? 1 : 0;
-  lt_dtype ct = in[first]->dtype;
-  for (int i = first + 1; i < n; i++) ct = lt_dtype_promote(ct, in[i]->dtype);
-  if (ct == LT_FLOAT16 || ct == LT_BFLOAT16) ct = LT_FLOAT32;
-  if ((op->flags & LT_OPF_FLOAT) && !lt_dtype_is_float(ct)) ct = LT_FLOAT32;
-  return ct;
-}
-
 /* every operand on dev, or a CPU number; fills *dev from the first GPU one */
 static int check_devices(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
                          lt_device *dev) {
@@ -105,54 +94,22 @@ static int check_devices(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *c
   return 0;
 }
 
-static bool is_input(const lt_tensor *out, int n, lt_tensor *const *in) {
-  for (int i = 0; i < n; i++)
-    if (out == in[i]) return true;
-  return false;
-}
-
 lt_tensor *lt_cuda_elementwise(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
                                const double *params) {
-  char a[128], b[128];
   int code = op_code(op), gcode = generic_code(op);
   if (gcode < 0 || n > 3) return lt_error("%s: not implemented for CUDA tensors yet", op->name);
   lt_device dev;
   if (check_devices(op, out, n, in, &dev)) return NULL;
 
-  int ndim = in[0]->ndim;
-  int64_t shape[LT_MAX_DIMS];
-  memcpy(shape, in[0]->size, sizeof(int64_t) * (size_t)ndim);
-  for (int i = 1; i < n; i++)
-    if (lt_broadcast_shape(op->name, ndim, shape, in[i]->ndim, in[i]->size, &ndim, shape))
-      return NULL;
-  lt_dtype ct = compute_dtype(op, n, in);
-  /* the CPU's loop table says which dtypes the op is defined on */
-  if (!op->loop[ct])
-    return lt_error("%s: not defined for %s tensors", op->name, lt_dtype_name(ct));
+  lt_ew_plan plan;
+  if (lt_ew_plan_make(op, out, n, in, dev, &plan)) return NULL;
+  int ndim = plan.ndim;
+  const int64_t *shape = plan.shape;
+  lt_dtype ct = plan.ct;
   bool bool_out = (op->flags & LT_OPF_BOOL_OUT) != 0;
-  lt_dtype odt = bool_out ? LT_BOOL : ct;
+  lt_tensor *res = plan.res, *tmp = plan.tmp;
   /* the float fast paths (16-byte loads) take the float ops they know */
   bool fast = code >= 0 && n <= 2 && !bool_out && (ct == LT_FLOAT32 || ct == LT_FLOAT64);
-
-  lt_tensor *res, *tmp = NULL;
-  if (!out) {
-    if (!(res = lt_tensor_empty_on(odt, ndim, shape, dev))) return NULL;
-  } else if (is_input(out, n, in)) {
-    if (out->ndim != ndim || memcmp(out->size, shape, sizeof(int64_t) * (size_t)ndim))
-      return lt_error("%s: in-place result of size %s cannot hold the broadcast size %s",
-                      op->name, lt_shape_str(out->ndim, out->size, a, 128),
-                      lt_shape_str(ndim, shape, b, 128));
-    if (out->dtype != odt)
-      return lt_error("%s: in-place result is %s but the op produces %s", op->name,
-                      lt_dtype_name(out->dtype), lt_dtype_name(odt));
-    res = out;
-    lt_tensor_retain(res);
-  } else {
-    if (lt_tensor_resize(out, ndim, shape)) return NULL;
-    res = out;
-    lt_tensor_retain(res);
-    if (out->dtype != odt && !(tmp = lt_tensor_empty_on(odt, ndim, shape, dev))) goto fail;
-  }
 
   /* operands: GPU tensors converted to ct and expanded; numbers as scalars */
   lt_tensor *dst = tmp ? tmp : res, *held[3] = {NULL, NULL, NULL};

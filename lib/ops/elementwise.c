@@ -91,44 +91,51 @@ static lt_tensor *compute_simple(const lt_opdef *op, lt_tensor *out, int n, lt_t
   return res;
 }
 
+int lt_ew_plan_make(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
+                    lt_device dev, lt_ew_plan *p) {
+  char a[128], b[128];
+  p->ndim = in[0]->ndim;
+  memcpy(p->shape, in[0]->size, sizeof(int64_t) * (size_t)p->ndim);
+  for (int i = 1; i < n; i++)
+    if (lt_broadcast_shape(op->name, p->ndim, p->shape, in[i]->ndim, in[i]->size, &p->ndim,
+                           p->shape))
+      return -1;
+  p->ct = compute_dtype(op, n, in);
+  if (!op->loop[p->ct]) /* the CPU loop table says which dtypes an op is defined on */
+    return lt_errorf("%s: not defined for %s tensors", op->name, lt_dtype_name(p->ct));
+  p->odt = (op->flags & LT_OPF_BOOL_OUT) ? LT_BOOL : p->ct;
+  p->tmp = NULL;
+  if (!out)
+    return (p->res = lt_tensor_empty_on(p->odt, p->ndim, p->shape, dev)) ? 0 : -1;
+  if (is_input(out, n, in)) {
+    if (out->ndim != p->ndim || memcmp(out->size, p->shape, sizeof(int64_t) * (size_t)p->ndim))
+      return lt_errorf("%s: in-place result of size %s cannot hold the broadcast size %s",
+                       op->name, lt_shape_str(out->ndim, out->size, a, 128),
+                       lt_shape_str(p->ndim, p->shape, b, 128));
+    if (out->dtype != p->odt)
+      return lt_errorf("%s: in-place result is %s but the op produces %s", op->name,
+                       lt_dtype_name(out->dtype), lt_dtype_name(p->odt));
+  } else if (lt_tensor_resize(out, p->ndim, p->shape)) {
+    return -1;
+  } else if (out->dtype != p->odt &&
+             !(p->tmp = lt_tensor_empty_on(p->odt, p->ndim, p->shape, dev))) {
+    return -1;
+  }
+  lt_tensor_retain(out);
+  p->res = out;
+  return 0;
+}
+
 static lt_tensor *compute(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
                           const double *params) {
   if (simple_case(op, out, n, in)) return compute_simple(op, out, n, in, params);
   if (lt_device_any(out, n, in)) return lt_device_elementwise(op, out, n, in, params);
-  char a[128], b[128];
-  /* broadcast shape */
-  int ndim = in[0]->ndim;
-  int64_t shape[LT_MAX_DIMS];
-  memcpy(shape, in[0]->size, sizeof(int64_t) * (size_t)ndim);
-  for (int i = 1; i < n; i++)
-    if (lt_broadcast_shape(op->name, ndim, shape, in[i]->ndim, in[i]->size, &ndim, shape))
-      return NULL;
-  lt_dtype ct = compute_dtype(op, n, in);
-  if (!op->loop[ct])
-    return lt_error("%s: not defined for %s tensors", op->name, lt_dtype_name(ct));
-  lt_dtype odt = (op->flags & LT_OPF_BOOL_OUT) ? LT_BOOL : ct;
-
-  /* the result: fresh, in place, or a result-first tensor */
-  lt_tensor *res, *tmp = NULL;
-  if (!out) {
-    res = lt_tensor_empty(odt, ndim, shape);
-    if (!res) return NULL;
-  } else if (is_input(out, n, in)) {
-    if (out->ndim != ndim || memcmp(out->size, shape, sizeof(int64_t) * (size_t)ndim))
-      return lt_error("%s: in-place result of size %s cannot hold the broadcast size %s",
-                      op->name, lt_shape_str(out->ndim, out->size, a, 128),
-                      lt_shape_str(ndim, shape, b, 128));
-    if (out->dtype != odt)
-      return lt_error("%s: in-place result is %s but the op produces %s", op->name,
-                      lt_dtype_name(out->dtype), lt_dtype_name(odt));
-    res = out;
-    lt_tensor_retain(res);
-  } else {
-    if (lt_tensor_resize(out, ndim, shape)) return NULL;
-    res = out;
-    lt_tensor_retain(res);
-    if (out->dtype != odt && !(tmp = lt_tensor_empty(odt, ndim, shape))) goto fail;
-  }
+  lt_ew_plan plan;
+  if (lt_ew_plan_make(op, out, n, in, (lt_device){LT_CPU, 0}, &plan)) return NULL;
+  int ndim = plan.ndim;
+  const int64_t *shape = plan.shape;
+  lt_dtype ct = plan.ct;
+  lt_tensor *res = plan.res, *tmp = plan.tmp;
 
   /* operands: converted to the compute dtype, expanded to the shape */
   lt_tensor *ops[LT_ITER_MAX] = {tmp ? tmp : res};

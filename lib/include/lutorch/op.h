@@ -93,6 +93,20 @@ lt_tensor *lt_binary(const lt_opdef *op, lt_tensor *out, lt_tensor *a, lt_tensor
 lt_tensor *lt_ternary(const lt_opdef *op, lt_tensor *out, lt_tensor *a, lt_tensor *b,
                       lt_tensor *c, const double *params);
 
+/* The plan of an elementwise op, shared by the CPU dispatcher and device
+ * backends: the broadcast shape, the compute and result dtypes, and the
+ * result tensor on `dev` (fresh, in place, or a result-first tensor resized
+ * to the shape). When a result-first tensor has another dtype, compute into
+ * tmp, then copy tmp into res. res and tmp are new references. */
+typedef struct lt_ew_plan {
+  int ndim;
+  int64_t shape[LT_MAX_DIMS];
+  lt_dtype ct, odt;
+  lt_tensor *res, *tmp;
+} lt_ew_plan;
+int lt_ew_plan_make(const lt_opdef *op, lt_tensor *out, int n, lt_tensor *const *in,
+                    lt_device dev, lt_ew_plan *plan);
+
 /* Named shortcuts used by C code (backward formulas, nn kernels).
  * Each allocates its result. */
 lt_tensor *lt_add(lt_tensor *a, lt_tensor *b);
