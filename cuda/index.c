@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "lutorch/index.h"
 #include "lutorch/reduce.h"
 
 /* every tensor given on x's GPU */
@@ -19,24 +20,6 @@ static int same_gpu(const char *fn, const lt_tensor *x, int n, const lt_tensor *
                        fn, lt_device_str(d, a, sizeof a), i + 2,
                        lt_device_str(lt_tensor_device(t[i]), b, sizeof b));
   return lt_cuda_use(fn, d.index);
-}
-
-static lt_tensor *prepare_index(const char *fn, const lt_tensor *idx, const lt_tensor *x) {
-  switch (idx->dtype) {
-  case LT_INT64:
-    if (x && idx->storage == x->storage) return lt_clone(idx);
-    lt_tensor_retain((lt_tensor *)idx);
-    return (lt_tensor *)idx;
-  case LT_INT32:
-  case LT_INT16:
-  case LT_INT8: return lt_to_dtype(idx, LT_INT64);
-  default:
-    return lt_error("%s: indices must be a LongTensor (int64), got a %s tensor%s", fn,
-                    lt_dtype_name(idx->dtype),
-                    idx->dtype == LT_BOOL || idx->dtype == LT_UINT8
-                        ? " (a mask? use maskedSelect/maskedFill/maskedCopy)"
-                        : "");
-  }
 }
 
 static double read_number(const lt_tensor *t) {
@@ -169,7 +152,7 @@ static lt_tensor *index_vector(const char *fn, const lt_tensor *x, int d, const 
   if (idx->ndim > 1)
     return lt_error("%s: indices must be a 1-D tensor, got size %s", fn,
                     lt_shape_str(idx->ndim, idx->size, a, sizeof a));
-  lt_tensor *ix = prepare_index(fn, idx, x);
+  lt_tensor *ix = lt_index_as_int64(fn, idx, x);
   if (!ix) return NULL;
   if (check_range(fn, ix, x->size[d], d)) {
     lt_tensor_release(ix);
@@ -233,24 +216,8 @@ int lt_cuda_index_write(const char *fn, int op, lt_tensor *x, int dim, const lt_
 /* gather/scatter's index: x's ndim, within x (and src) outside dim */
 static lt_tensor *elementwise_index(const char *fn, const lt_tensor *x, int d, const lt_tensor *idx,
                                     const lt_tensor *all) {
-  char a[128], b[128];
-  if (idx->ndim != x->ndim)
-    return lt_error("%s: index has %d dimension(s) but the tensor has %d; they must match", fn,
-                    idx->ndim, x->ndim);
-  if (all && all->ndim != x->ndim)
-    return lt_error("%s: source has %d dimension(s) but the tensor has %d; they must match", fn,
-                    all->ndim, x->ndim);
-  for (int i = 0; i < x->ndim; i++) {
-    if (i != d && idx->size[i] > x->size[i])
-      return lt_error("%s: index of size %s is larger than the tensor's size %s in dimension %d", fn,
-                      lt_shape_str(idx->ndim, idx->size, a, sizeof a),
-                      lt_shape_str(x->ndim, x->size, b, sizeof b), i + 1);
-    if (all && idx->size[i] > all->size[i])
-      return lt_error("%s: index of size %s is larger than the source's size %s in dimension %d", fn,
-                      lt_shape_str(idx->ndim, idx->size, a, sizeof a),
-                      lt_shape_str(all->ndim, all->size, b, sizeof b), i + 1);
-  }
-  lt_tensor *ix = prepare_index(fn, idx, x);
+  if (lt_index_check_elementwise(fn, x, d, idx, all)) return NULL;
+  lt_tensor *ix = lt_index_as_int64(fn, idx, x);
   if (ix && check_range(fn, ix, x->size[d], d)) {
     lt_tensor_release(ix);
     return NULL;
@@ -291,7 +258,7 @@ int lt_cuda_scatter(const char *fn, int op, lt_tensor *x, int dim, const lt_tens
 }
 
 lt_tensor *lt_cuda_index_rebase(const char *fn, const lt_tensor *idx, int64_t delta) {
-  lt_tensor *ix = prepare_index(fn, idx, NULL);
+  lt_tensor *ix = lt_index_as_int64(fn, idx, NULL);
   if (!ix) return NULL;
   lt_tensor *d = lt_tensor_scalar(LT_INT64, (double)delta), *r = NULL;
   double one[1] = {1};

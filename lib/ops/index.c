@@ -313,24 +313,7 @@ int ix_index_fill_(lt_tensor *x, int dim, const lt_tensor *idx, double value) {
  * (and in `all` everywhere when given: scatter's source). */
 static lt_tensor *elementwise_index(const char *fn, const lt_tensor *x, int d, const lt_tensor *idx,
                                     const lt_tensor *all) {
-  char a[128], b[128];
-  if (ix_check_cpu(fn, idx)) return NULL;
-  if (idx->ndim != x->ndim)
-    return lt_error("%s: index has %d dimension(s) but the tensor has %d; they must match", fn,
-                    idx->ndim, x->ndim);
-  if (all && all->ndim != x->ndim)
-    return lt_error("%s: source has %d dimension(s) but the tensor has %d; they must match", fn,
-                    all->ndim, x->ndim);
-  for (int i = 0; i < x->ndim; i++) {
-    if (i != d && idx->size[i] > x->size[i])
-      return lt_error("%s: index of size %s is larger than the tensor's size %s in dimension %d", fn,
-                      lt_shape_str(idx->ndim, idx->size, a, sizeof a),
-                      lt_shape_str(x->ndim, x->size, b, sizeof b), i + 1);
-    if (all && idx->size[i] > all->size[i])
-      return lt_error("%s: index of size %s is larger than the source's size %s in dimension %d", fn,
-                      lt_shape_str(idx->ndim, idx->size, a, sizeof a),
-                      lt_shape_str(all->ndim, all->size, b, sizeof b), i + 1);
-  }
+  if (ix_check_cpu(fn, idx) || lt_index_check_elementwise(fn, x, d, idx, all)) return NULL;
   lt_tensor *ix = ix_prepare_index(fn, idx, x);
   if (ix && ix_check_range(fn, ix, x->size[d], d)) {
     lt_tensor_release(ix);

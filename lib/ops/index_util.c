@@ -83,8 +83,7 @@ int ix_check_cpu(const char *fn, const lt_tensor *t) {
   return 0;
 }
 
-lt_tensor *ix_prepare_index(const char *fn, const lt_tensor *idx, const lt_tensor *x) {
-  if (ix_check_cpu(fn, idx)) return NULL;
+lt_tensor *lt_index_as_int64(const char *fn, const lt_tensor *idx, const lt_tensor *x) {
   switch (idx->dtype) {
   case LT_INT64:
     if (x && idx->storage == x->storage) return lt_clone(idx);
@@ -100,6 +99,33 @@ lt_tensor *ix_prepare_index(const char *fn, const lt_tensor *idx, const lt_tenso
                         ? " (a mask? use maskedSelect/maskedFill/maskedCopy)"
                         : "");
   }
+}
+
+lt_tensor *ix_prepare_index(const char *fn, const lt_tensor *idx, const lt_tensor *x) {
+  if (ix_check_cpu(fn, idx)) return NULL;
+  return lt_index_as_int64(fn, idx, x);
+}
+
+int lt_index_check_elementwise(const char *fn, const lt_tensor *x, int d, const lt_tensor *idx,
+                               const lt_tensor *all) {
+  char a[128], b[128];
+  if (idx->ndim != x->ndim)
+    return lt_errorf("%s: index has %d dimension(s) but the tensor has %d; they must match", fn,
+                     idx->ndim, x->ndim);
+  if (all && all->ndim != x->ndim)
+    return lt_errorf("%s: source has %d dimension(s) but the tensor has %d; they must match", fn,
+                     all->ndim, x->ndim);
+  for (int i = 0; i < x->ndim; i++) {
+    if (i != d && idx->size[i] > x->size[i])
+      return lt_errorf("%s: index of size %s is larger than the tensor's size %s in dimension %d",
+                       fn, lt_shape_str(idx->ndim, idx->size, a, sizeof a),
+                       lt_shape_str(x->ndim, x->size, b, sizeof b), i + 1);
+    if (all && idx->size[i] > all->size[i])
+      return lt_errorf("%s: index of size %s is larger than the source's size %s in dimension %d",
+                       fn, lt_shape_str(idx->ndim, idx->size, a, sizeof a),
+                       lt_shape_str(all->ndim, all->size, b, sizeof b), i + 1);
+  }
+  return 0;
 }
 
 typedef struct {

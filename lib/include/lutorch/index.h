@@ -80,4 +80,13 @@ lt_tensor *lt_flip(const lt_tensor *x, int n, const int *dims);
 lt_tensor *lt_roll(const lt_tensor *x, int nshifts, const int64_t *shifts, int ndims,
                    const int *dims);
 
+/* Shared by the CPU ops and device backends (cuda/index.c). */
+/* idx as int64 (widening int32/16/8; a copy when it shares x's storage);
+ * other dtypes are an error naming fn. New reference. */
+lt_tensor *lt_index_as_int64(const char *fn, const lt_tensor *idx, const lt_tensor *x);
+/* gather/scatter's index shape: x's ndim, no larger than x outside dim d
+ * (and than `all`, scatter's source, everywhere). 0 or -1. */
+int lt_index_check_elementwise(const char *fn, const lt_tensor *x, int d, const lt_tensor *idx,
+                               const lt_tensor *all);
+
 #endif
