@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "nn_internal.h"
 #include "lutorch/parallel.h"
 #include "lutorch/random.h"
 
@@ -350,6 +351,7 @@ static const lt_device_ops cuda_ops = {
     .cat = lt_cuda_cat,
     .flip = lt_cuda_flip,
     .random_fill = lt_cuda_random_fill,
+    .nn = &lt_cuda_nn_ops,
     .set_option = set_option,
     .get_option = get_option,
     .event_new = event_new,
@@ -359,4 +361,7 @@ static const lt_device_ops cuda_ops = {
     .event_free = event_free,
 };
 
-void lt_cuda_register(void) { lt_device_register(LT_CUDA, &cuda_ops); }
+void lt_cuda_register(void) {
+  lt_cuda_nn_init();
+  lt_device_register(LT_CUDA, &cuda_ops);
+}

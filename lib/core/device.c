@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lutorch/device.h"
+#include "lutorch/device_nn.h"
 #include "lutorch/op.h"
 #include "lutorch/random.h"
 #include "lutorch/reduce.h"
@@ -349,4 +350,22 @@ int lt_device_accumulate(lt_tensor *dst, const lt_tensor *src) {
   lt_tensor_release(r);
   if (!rc) lt_tensor_bump_version(dst);
   return rc;
+}
+
+/* ---- nn kernels and optimizer steps (device_nn.h) ---- */
+
+const lt_device_nn_ops *lt_device_nn(const char *fn, const lt_tensor *t) {
+  lt_tensor *in[1] = {(lt_tensor *)t};
+  const lt_device_ops *ops = backend_for(fn, NULL, 1, in);
+  if (!ops) return NULL;
+  if (!ops->nn) return lt_error("%s: not available for CUDA tensors yet", fn);
+  return ops->nn;
+}
+
+int lt_device_same(const char *fn, const char *what, const lt_tensor *t, const lt_tensor *ref) {
+  if (!t || lt_device_equal(lt_tensor_device(t), lt_tensor_device(ref))) return 0;
+  char a[32], b[32];
+  return lt_errorf("%s: %s is on %s but input is on %s", fn, what,
+                   lt_device_str(lt_tensor_device(t), a, sizeof a),
+                   lt_device_str(lt_tensor_device(ref), b, sizeof b));
 }

@@ -9,13 +9,14 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "lutorch/device.h"
+#include "lutorch/device_nn.h"
 #include "lutorch/nn.h"
 #include "lutorch/parallel.h"
 
-/* t must exist, live on the CPU and be float32/float64. */
+/* t must exist and be float32/float64 (on any device: see NN_ON_DEVICE). */
 static inline int nn_check_float(const char *fn, const char *what, const lt_tensor *t) {
   if (!t) return lt_errorf("%s: %s is missing", fn, what);
-  if (lt_tensor_device(t).type != LT_CPU) return lt_errorf("%s: this build has no CUDA support", fn);
   if (t->dtype != LT_FLOAT32 && t->dtype != LT_FLOAT64)
     return lt_errorf("%s: %s must be float32 or float64, got %s", fn, what,
                      lt_dtype_name(t->dtype));
@@ -26,7 +27,6 @@ static inline int nn_check_float(const char *fn, const char *what, const lt_tens
 static inline int nn_check_like(const char *fn, const char *what, const lt_tensor *t,
                                 lt_dtype dt) {
   if (!t) return 0;
-  if (lt_tensor_device(t).type != LT_CPU) return lt_errorf("%s: this build has no CUDA support", fn);
   if (t->dtype != dt)
     return lt_errorf("%s: %s is %s but input is %s", fn, what, lt_dtype_name(t->dtype),
                      lt_dtype_name(dt));
@@ -35,7 +35,6 @@ static inline int nn_check_like(const char *fn, const char *what, const lt_tenso
 
 static inline int nn_check_index(const char *fn, const char *what, const lt_tensor *t) {
   if (!t) return lt_errorf("%s: %s is missing", fn, what);
-  if (lt_tensor_device(t).type != LT_CPU) return lt_errorf("%s: this build has no CUDA support", fn);
   if (t->dtype != LT_INT64)
     return lt_errorf("%s: %s must be int64 (a LongTensor), got %s", fn, what,
                      lt_dtype_name(t->dtype));
@@ -50,6 +49,32 @@ static inline int nn_check_shape(const char *fn, const char *what, const lt_tens
   return lt_errorf("%s: %s has size %s, expected %s", fn, what, lt_shape_str(t->ndim, t->size, a, 96),
                    lt_shape_str(ndim, size, b, 96));
 }
+
+/* Every tensor argument of a kernel (NULL entries pass) must live on the
+ * device of ts[0] (the input); names[] are for the message. */
+static inline int nn_check_devices(const char *fn, int n, const lt_tensor *const *ts,
+                                   const char *const *names) {
+  for (int i = 1; i < n; i++)
+    if (lt_device_same(fn, names[i], ts[i], ts[0])) return -1;
+  return 0;
+}
+
+/* After a kernel has checked its arguments (nn_check_devices among them):
+ * when `input` lives on a device, hand the call to the backend's `entry`
+ * (device_nn.h) and return its result from the calling kernel; `fail` is
+ * the kernel's error value. CPU tensors fall through to the CPU code. */
+#define NN_ON_DEVICE(fail, fn, input, entry, ...)                              \
+  do {                                                                         \
+    if (lt_tensor_device(input).type != LT_CPU) {                              \
+      const lt_device_nn_ops *nn_dev_ = lt_device_nn(fn, input);               \
+      if (!nn_dev_) return fail;                                               \
+      if (!nn_dev_->entry) {                                                   \
+        lt_error("%s: not available for CUDA tensors yet", fn);                \
+        return fail;                                                           \
+      }                                                                        \
+      return nn_dev_->entry(__VA_ARGS__);                                      \
+    }                                                                          \
+  } while (0)
 
 static inline bool nn_need(const bool *need, int i) { return !need || need[i]; }
 

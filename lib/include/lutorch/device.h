@@ -17,6 +17,7 @@
 
 struct lt_opdef;
 struct lt_generator;
+struct lt_device_nn_ops;
 
 typedef struct lt_device_memstats {
   int64_t allocated;      /* bytes in blocks handed out (rounded sizes) */
@@ -92,6 +93,15 @@ typedef struct lt_device_ops {
    * probs: bernoulli's probabilities (broadcast to t) or NULL */
   int (*random_fill)(lt_tensor *t, int dist, double p0, double p1, uint64_t lo, uint64_t range,
                      const lt_tensor *probs, struct lt_generator *g);
+
+  /* sort: every slice along dim sorted (stable; NaN as on the CPU, see
+   * reduce.h); values (t's dtype) and indices (int64, 0-based) are new
+   * tensors on the device. lib builds topk, kthvalue and median on it. */
+  int (*sort)(const lt_tensor *t, int dim, bool descending, lt_tensor **values,
+              lt_tensor **indices);
+
+  /* nn kernels and fused optimizer steps (device_nn.h); NULL: none */
+  const struct lt_device_nn_ops *nn;
 
   /* settings by name: "tf32" (0/1), "seed" */
   int (*set_option)(const char *name, double v);
