@@ -73,3 +73,42 @@ local function step()
 end
 ms = time_ms(step)
 print(string.format('mlp_step %.3f ms', ms))
+
+-- W4 and W5 training steps on the GPU (../shared/BENCHMARKS.md): nn modules,
+-- cross-entropy, optim.SGD lr 0.05 momentum 0.9, on a fixed random batch
+-- (data loading is not part of a step here). Each runs in pcall so a
+-- missing GPU kernel costs one figure, not the table.
+require 'nn'
+require 'optim'
+local function train_step_ms(model, x, y)
+  model:cuda()
+  local criterion = nn.CrossEntropyCriterion():cuda()
+  local opt = optim.SGD(model:parameters(), {lr = 0.05, momentum = 0.9})
+  local function step()
+    opt:zeroGrad()
+    criterion(model(x), y):backward()
+    opt:step()
+  end
+  return time_ms(step)
+end
+local function report(name, fn)
+  local ok, ms = pcall(fn)
+  if ok then print(string.format('%s %.3f ms', name, ms)) else print('# ' .. name .. ' failed: ' .. tostring(ms)) end
+end
+torch.manualSeed(1)
+report('w4_step', function()
+  local model = nn.Sequential():add(nn.Linear(784, 512)):add(nn.ReLU())
+    :add(nn.Linear(512, 256)):add(nn.ReLU()):add(nn.Linear(256, 10))
+  local x = torch.CudaTensor(128, 784):uniform()
+  local y = torch.LongTensor(128):random(1, 10):cudaLong()
+  return train_step_ms(model, x, y)
+end)
+report('w5_step', function()
+  local model = nn.Sequential()
+    :add(nn.SpatialConvolution(1, 32, 5, 5, 1, 1, 2, 2)):add(nn.ReLU()):add(nn.SpatialMaxPooling(2, 2))
+    :add(nn.SpatialConvolution(32, 64, 5, 5, 1, 1, 2, 2)):add(nn.ReLU()):add(nn.SpatialMaxPooling(2, 2))
+    :add(nn.View(3136)):add(nn.Linear(3136, 128)):add(nn.ReLU()):add(nn.Linear(128, 10))
+  local x = torch.CudaTensor(64, 1, 28, 28):uniform()
+  local y = torch.LongTensor(64):random(1, 10):cudaLong()
+  return train_step_ms(model, x, y)
+end)

@@ -77,3 +77,30 @@ def step():
 
 ms = time_ms(step)
 print(f"mlp_step {ms:.3f} ms")
+
+# W4 and W5 training steps, as cuda/bench.lua runs them
+import torch.nn as nn
+
+
+def train_step_ms(model, x, y):
+    model = model.cuda()
+    criterion = nn.CrossEntropyLoss()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+
+    def step():
+        opt.zero_grad()
+        criterion(model(x), y).backward()
+        opt.step()
+
+    return time_ms(step)
+
+
+torch.manual_seed(1)
+mlp = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+x, y = torch.rand(128, 784, device="cuda"), torch.randint(0, 10, (128,), device="cuda")
+print(f"w4_step {train_step_ms(mlp, x, y):.3f} ms")
+cnn = nn.Sequential(nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                    nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                    nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+x, y = torch.rand(64, 1, 28, 28, device="cuda"), torch.randint(0, 10, (64,), device="cuda")
+print(f"w5_step {train_step_ms(cnn, x, y):.3f} ms")

@@ -9,12 +9,13 @@
 #    (docs/cuda.md lists them and how to fetch them);
 # 2. configures and builds with CUDA (-DLUTORCH_CUDA=ON) in build-gpu/;
 # 3. stops with exit 0 if no GPU is visible (after saying so);
-# 4. runs the GPU specs (test/spec/cuda_spec.lua, cuda_ops_spec.lua: every op
-#    family GPU vs CPU, cuda_autograd_spec.lua: gradients on the GPU), then
-#    the whole ctest suite for information;
+# 4. runs the GPU specs (test/spec/cuda_*_spec.lua: every op family and nn
+#    kernel GPU vs CPU, gradients on the GPU), then the whole ctest suite for
+#    information;
 # 5. benchmarks lutorch and PyTorch on the same GPU (cuda/bench.lua,
 #    cuda/bench_torch.py: matrix products, a + b, reductions along a dim, an
-#    MLP training step) and prints the table last (ms: lower is better).
+#    MLP training step, the W4 and W5 training steps) and prints the table
+#    last (ms: lower is better).
 # CHECK_SKIP_SUITE=1 skips step 4's ctest run, CHECK_SKIP_BENCH=1 step 5.
 # Logs go to $OUT when it is set (the GPU machine's tool), else build-gpu/logs.
 # Exit status: non-zero when the build or the GPU spec fails.
@@ -106,13 +107,13 @@ say "GPU spec"
 spec_rc=0
 LUA_PATH="$ROOT/lua/?.lua;$ROOT/lua/?/init.lua;$ROOT/test/spec/?.lua;;" \
   LUA_CPATH="$BUILD/lua/?.so;;" LUTORCH_TH="$BUILD/bin/th" LUTORCH_SOURCE="$ROOT" \
-  timeout 240 busted --lua=luajit -o TAP test/spec/cuda_spec.lua test/spec/cuda_ops_spec.lua \
-  test/spec/cuda_autograd_spec.lua > "$LOG/cuda_spec.tap" 2>&1 || spec_rc=$?
+  timeout 300 busted --lua=luajit -o TAP test/spec/cuda_*_spec.lua \
+  > "$LOG/cuda_spec.tap" 2>&1 || spec_rc=$?
 grep -v -E "^ok " "$LOG/cuda_spec.tap" | head -80 || true
 say "GPU spec: $(grep -c '^ok' "$LOG/cuda_spec.tap" || true) ok, $(grep -c '^not ok' "$LOG/cuda_spec.tap" || true) not ok (busted exit $spec_rc)"
 if [ "${CHECK_SKIP_SUITE:-0}" != 1 ]; then
   say "whole ctest suite (for information)"
-  timeout 150 ctest --test-dir "$BUILD" -j 8 --timeout 60 > "$LOG/ctest.log" 2>&1 || true
+  timeout 150 ctest --test-dir "$BUILD" -j 8 --timeout 60 --output-on-failure > "$LOG/ctest.log" 2>&1 || true
   grep -E "tests passed|\*\*\*|Timeout" "$LOG/ctest.log" || true
 fi
 if [ "${CHECK_SKIP_BENCH:-0}" = 1 ]; then
