@@ -7,7 +7,8 @@
  *   gx = w·invstd·(g - Σg/M - xhat·Σ(g·xhat)/M),
  * and w·invstd·g when they were constants (batch norm in eval mode).
  * Sums accumulate in double. Batch norm runs channels in parallel, layer
- * norm rows. */
+ * norm rows. Each public kernel checks its arguments and then hands device
+ * tensors to the backend (NN_ON_DEVICE, nn_util.h). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -140,6 +141,11 @@ lt_tensor *lt_batch_norm(lt_tensor *input, lt_tensor *weight, lt_tensor *bias,
     return lt_error("%s: expected more than 1 value per channel when training, got input of "
                     "%lld x %lld", fn, (long long)N, (long long)C);
   if (eps < 0) return lt_error("%s: eps must be non-negative, got %g", fn, eps);
+  const lt_tensor *dv[5] = {input, weight, bias, running_mean, running_var};
+  const char *const dn[5] = {"input", "weight", "bias", "running_mean", "running_var"};
+  if (nn_check_devices(fn, 5, dv, dn)) return NULL;
+  NN_ON_DEVICE(NULL, fn, input, batch_norm, input, weight, bias, running_mean, running_var,
+               training, momentum, eps, save_mean, save_invstd);
   lt_tensor *x = nn_contig(input), *w = nn_contig(weight), *b = nn_contig(bias);
   lt_tensor *y = NULL, *m = NULL, *s = NULL;
   if (!x || (weight && !w) || (bias && !b) || !(y = lt_tensor_empty(dt, input->ndim, input->size)) ||
@@ -187,6 +193,11 @@ int lt_batch_norm_backward(lt_tensor *grad_output, lt_tensor *input, lt_tensor *
   if (per_channel(fn, "save_mean", save_mean, dt, C) ||
       per_channel(fn, "save_invstd", save_invstd, dt, C))
     return -1;
+  const lt_tensor *dv[5] = {input, grad_output, weight, save_mean, save_invstd};
+  const char *const dn[5] = {"input", "gradOutput", "weight", "save_mean", "save_invstd"};
+  if (nn_check_devices(fn, 5, dv, dn)) return -1;
+  NN_ON_DEVICE(-1, fn, input, batch_norm_backward, grad_output, input, weight, save_mean,
+               save_invstd, training, need, grad_input, grad_weight, grad_bias);
   bn_ctx c = {.N = N, .C = C, .K = K, .training = training};
   for (int i = 0; i < 3; i++) c.need[i] = nn_need(need, i);
   lt_tensor *x = nn_contig(input), *g = nn_contig(grad_output), *w = nn_contig(weight);
@@ -300,6 +311,10 @@ lt_tensor *lt_layer_norm(lt_tensor *input, int normalized_ndim, lt_tensor *weigh
       ln_affine(fn, "bias", bias, input, normalized_ndim))
     return NULL;
   if (eps < 0) return lt_error("%s: eps must be non-negative, got %g", fn, eps);
+  const lt_tensor *dv[3] = {input, weight, bias};
+  const char *const dn[3] = {"input", "weight", "bias"};
+  if (nn_check_devices(fn, 3, dv, dn)) return NULL;
+  NN_ON_DEVICE(NULL, fn, input, layer_norm, input, normalized_ndim, weight, bias, eps, mean, rstd);
   lt_dtype dt = input->dtype;
   int lead = input->ndim - normalized_ndim;
   lt_tensor *x = nn_contig(input), *w = nn_contig(weight), *b = nn_contig(bias);
@@ -342,6 +357,11 @@ int lt_layer_norm_backward(lt_tensor *grad_output, lt_tensor *input, int normali
       nn_check_shape(fn, "mean", mean, lead, input->size) ||
       nn_check_shape(fn, "rstd", rstd, lead, input->size))
     return -1;
+  const lt_tensor *dv[5] = {input, grad_output, weight, mean, rstd};
+  const char *const dn[5] = {"input", "gradOutput", "weight", "mean", "rstd"};
+  if (nn_check_devices(fn, 5, dv, dn)) return -1;
+  NN_ON_DEVICE(-1, fn, input, layer_norm_backward, grad_output, input, normalized_ndim, weight,
+               mean, rstd, need, grad_input, grad_weight, grad_bias);
   lt_dtype dt = input->dtype;
   lt_tensor *x = nn_contig(input), *g = nn_contig(grad_output), *w = nn_contig(weight);
   lt_tensor *m = nn_contig(mean), *s = nn_contig(rstd);

@@ -5,7 +5,11 @@
  * Indices are flat positions h·W + w in the input plane counted from
  * `base` (0 in C, 1 from Lua as Torch7 stored them). A max backward is an
  * unpooling of the gradient: it scatters (adding, so that overlapping
- * windows that share a maximum get both contributions). */
+ * windows that share a maximum get both contributions).
+ *
+ * Every public kernel checks its arguments, then hands device tensors to
+ * the backend (NN_ON_DEVICE, nn_util.h); the index range checks read data
+ * and so run in the backend for device tensors. */
 #include <math.h>
 #include <stdlib.h>
 #ifdef __SSE2__
@@ -280,6 +284,8 @@ lt_tensor *lt_max_pool2d(lt_tensor *input, const int64_t *kernel, const int64_t 
   if (planes_of(fn, input, &ps) ||
       pool_setup(fn, &ps, kernel, stride, padding, dilation, ceil_mode, &a))
     return NULL;
+  NN_ON_DEVICE(NULL, fn, input, max_pool2d, input, kernel, stride, padding, dilation, ceil_mode,
+               base, indices);
   int64_t size[4];
   int nd = shape_with(&ps, a.oh, a.ow, size);
   lt_tensor *x = nn_contig(input), *y = NULL, *ix = NULL;
@@ -347,13 +353,18 @@ typedef struct idx_ctx {
 SCATTER(f32, float)
 SCATTER(f64, double)
 
+/* indices are int64 and, for a scatter, of src's shape */
+static int idx_check(const char *fn, const lt_tensor *src, const lt_tensor *indices, bool gather) {
+  if (nn_check_index(fn, "indices", indices)) return -1;
+  if (!gather && nn_check_shape(fn, "indices", indices, src->ndim, src->size)) return -1;
+  return 0;
+}
+
 /* gather: out (shape of indices) = src[indices]; else out (out_size
- * planes) = 0 + scatter of src at indices. */
+ * planes) = 0 + scatter of src at indices (checked by idx_check). */
 static lt_tensor *by_indices(const char *fn, lt_tensor *src, lt_tensor *indices, int64_t base,
                              bool gather, int nd, const int64_t *out_size, int64_t planes,
                              int64_t n_in, int64_t n_out) {
-  if (nn_check_index(fn, "indices", indices)) return NULL;
-  if (!gather && nn_check_shape(fn, "indices", indices, src->ndim, src->size)) return NULL;
   lt_tensor *s = nn_contig(src), *ix = nn_contig(indices), *out = NULL;
   if (!s || !ix || !(out = lt_tensor_zeros(src->dtype, nd, out_size))) goto done;
   idx_ctx c = {lt_tensor_data(s), lt_tensor_data(out), lt_tensor_data(ix), n_in, n_out, base,
@@ -373,7 +384,7 @@ done:
 
 /* gradient of a max pooling: scatter grad_output into input's shape */
 static lt_tensor *max_backward(const char *fn, lt_tensor *grad_output, lt_tensor *input,
-                               lt_tensor *indices, int64_t base) {
+                               lt_tensor *indices, int64_t base, bool adaptive) {
   plane_shape ps = {0};
   if (planes_of(fn, input, &ps) || nn_check_float(fn, "gradOutput", grad_output) ||
       nn_check_like(fn, "gradOutput", grad_output, input->dtype))
@@ -381,6 +392,13 @@ static lt_tensor *max_backward(const char *fn, lt_tensor *grad_output, lt_tensor
   if (grad_output->ndim != input->ndim || grad_output->size[0] != input->size[0] ||
       (ps.batched && grad_output->size[1] != input->size[1]))
     return lt_error("%s: gradOutput's leading sizes do not match the input's", fn);
+  const lt_tensor *dv[3] = {input, grad_output, indices};
+  const char *const dn[3] = {"input", "gradOutput", "indices"};
+  if (idx_check(fn, grad_output, indices, false) || nn_check_devices(fn, 3, dv, dn)) return NULL;
+  if (adaptive)
+    NN_ON_DEVICE(NULL, fn, input, adaptive_max_pool2d_backward, grad_output, input, indices, base);
+  else
+    NN_ON_DEVICE(NULL, fn, input, max_pool2d_backward, grad_output, input, indices, base);
   int64_t n_in = grad_output->size[input->ndim - 2] * grad_output->size[input->ndim - 1];
   return by_indices(fn, grad_output, indices, base, false, input->ndim, input->size, ps.N * ps.C,
                     n_in, ps.H * ps.W);
@@ -388,7 +406,7 @@ static lt_tensor *max_backward(const char *fn, lt_tensor *grad_output, lt_tensor
 
 lt_tensor *lt_max_pool2d_backward(lt_tensor *grad_output, lt_tensor *input, lt_tensor *indices,
                                   int64_t base) {
-  return max_backward("max_pool2d_backward", grad_output, input, indices, base);
+  return max_backward("max_pool2d_backward", grad_output, input, indices, base, false);
 }
 
 lt_tensor *lt_max_unpool2d(lt_tensor *input, lt_tensor *indices, const int64_t *output_size,
@@ -398,6 +416,10 @@ lt_tensor *lt_max_unpool2d(lt_tensor *input, lt_tensor *indices, const int64_t *
   if (planes_of(fn, input, &ps)) return NULL;
   if (!output_size || output_size[0] < 1 || output_size[1] < 1)
     return lt_error("%s: output size must be two positive numbers", fn);
+  const lt_tensor *dv[2] = {input, indices};
+  const char *const dn[2] = {"input", "indices"};
+  if (idx_check(fn, input, indices, false) || nn_check_devices(fn, 2, dv, dn)) return NULL;
+  NN_ON_DEVICE(NULL, fn, input, max_unpool2d, input, indices, output_size, base);
   int64_t size[4];
   int nd = shape_with(&ps, output_size[0], output_size[1], size);
   return by_indices(fn, input, indices, base, false, nd, size, ps.N * ps.C, ps.H * ps.W,
@@ -411,6 +433,10 @@ lt_tensor *lt_max_unpool2d_backward(lt_tensor *grad_output, lt_tensor *indices, 
   if (indices->ndim != grad_output->ndim || indices->size[0] != grad_output->size[0] ||
       (ps.batched && indices->size[1] != grad_output->size[1]))
     return lt_error("%s: indices' leading sizes do not match gradOutput's", fn);
+  const lt_tensor *dv[2] = {grad_output, indices};
+  const char *const dn[2] = {"gradOutput", "indices"};
+  if (nn_check_devices(fn, 2, dv, dn)) return NULL;
+  NN_ON_DEVICE(NULL, fn, grad_output, max_unpool2d_backward, grad_output, indices, base);
   int64_t n_in = indices->size[indices->ndim - 2] * indices->size[indices->ndim - 1];
   return by_indices(fn, grad_output, indices, base, true, indices->ndim, indices->size,
                     ps.N * ps.C, n_in, ps.H * ps.W);
@@ -485,17 +511,30 @@ static void avg_window(const avg_ctx *c, int64_t oh, int64_t ow, int64_t *h0, in
 AVG_POOL(f32, float)
 AVG_POOL(f64, double)
 
-/* Run an average pooling forward (grad_output NULL) or backward. */
-static lt_tensor *avg_run(const char *fn, lt_tensor *input, lt_tensor *grad_output,
-                          const plane_shape *ps, avg_ctx *c) {
+/* A backward's gradOutput (NULL passes: a forward) has the pooled shape
+ * (oh, ow planes) and sits on input's device. */
+static int avg_grad_check(const char *fn, const lt_tensor *input, const lt_tensor *grad_output,
+                          const plane_shape *ps, int64_t oh, int64_t ow) {
+  if (!grad_output) return 0;
+  int64_t size[4];
+  int nd = shape_with(ps, oh, ow, size);
+  const lt_tensor *dv[2] = {input, grad_output};
+  const char *const dn[2] = {"input", "gradOutput"};
+  if (nn_check_float(fn, "gradOutput", grad_output) ||
+      nn_check_like(fn, "gradOutput", grad_output, input->dtype) ||
+      nn_check_shape(fn, "gradOutput", grad_output, nd, size) || nn_check_devices(fn, 2, dv, dn))
+    return -1;
+  return 0;
+}
+
+/* Run an average pooling forward (grad_output NULL) or backward, the
+ * arguments checked (avg_grad_check). */
+static lt_tensor *avg_run(lt_tensor *input, lt_tensor *grad_output, const plane_shape *ps,
+                          avg_ctx *c) {
   int64_t size[4];
   int nd = shape_with(ps, c->oh, c->ow, size);
   lt_tensor *x, *y;
   if (grad_output) {
-    if (nn_check_float(fn, "gradOutput", grad_output) ||
-        nn_check_like(fn, "gradOutput", grad_output, input->dtype) ||
-        nn_check_shape(fn, "gradOutput", grad_output, nd, size))
-      return NULL;
     x = nn_contig(grad_output);
     y = x ? lt_tensor_zeros(input->dtype, input->ndim, input->size) : NULL;
   } else {
@@ -522,8 +561,15 @@ static lt_tensor *avg_pool(const char *fn, lt_tensor *grad_output, lt_tensor *in
       pool_setup(fn, &ps, kernel, stride, padding, NULL, ceil_mode, &a))
     return NULL;
   if (divisor < 0) return lt_error("%s: divisor must be positive, got %lld", fn, (long long)divisor);
+  if (avg_grad_check(fn, input, grad_output, &ps, a.oh, a.ow)) return NULL;
+  if (grad_output)
+    NN_ON_DEVICE(NULL, fn, input, avg_pool2d_backward, grad_output, input, kernel, stride, padding,
+                 ceil_mode, count_include_pad, divisor);
+  else
+    NN_ON_DEVICE(NULL, fn, input, avg_pool2d, input, kernel, stride, padding, ceil_mode,
+                 count_include_pad, divisor);
   avg_ctx c = {&a, &ps, a.oh, a.ow, count_include_pad, divisor, NULL, NULL, false};
-  return avg_run(fn, input, grad_output, &ps, &c);
+  return avg_run(input, grad_output, &ps, &c);
 }
 
 lt_tensor *lt_avg_pool2d(lt_tensor *input, const int64_t *kernel, const int64_t *stride,
@@ -551,8 +597,9 @@ lt_tensor *lt_adaptive_avg_pool2d(lt_tensor *input, const int64_t *output_size) 
   const char *fn = "adaptive_avg_pool2d";
   plane_shape ps = {0};
   if (planes_of(fn, input, &ps) || adaptive_size(fn, output_size)) return NULL;
+  NN_ON_DEVICE(NULL, fn, input, adaptive_avg_pool2d, input, output_size);
   avg_ctx c = {NULL, &ps, output_size[0], output_size[1], true, 0, NULL, NULL, false};
-  return avg_run(fn, input, NULL, &ps, &c);
+  return avg_run(input, NULL, &ps, &c);
 }
 
 lt_tensor *lt_adaptive_avg_pool2d_backward(lt_tensor *grad_output, lt_tensor *input) {
@@ -565,7 +612,9 @@ lt_tensor *lt_adaptive_avg_pool2d_backward(lt_tensor *grad_output, lt_tensor *in
   avg_ctx c = {NULL, &ps, grad_output->size[input->ndim - 2], grad_output->size[input->ndim - 1],
                true, 0, NULL, NULL, false};
   if (c.oh < 1 || c.ow < 1) return lt_error("%s: gradOutput has an empty plane", fn);
-  return avg_run(fn, input, grad_output, &ps, &c);
+  if (avg_grad_check(fn, input, grad_output, &ps, c.oh, c.ow)) return NULL;
+  NN_ON_DEVICE(NULL, fn, input, adaptive_avg_pool2d_backward, grad_output, input);
+  return avg_run(input, grad_output, &ps, &c);
 }
 
 /* ---- adaptive max ---- */
@@ -615,6 +664,7 @@ lt_tensor *lt_adaptive_max_pool2d(lt_tensor *input, const int64_t *output_size, 
   plane_shape ps = {0};
   *indices = NULL;
   if (planes_of(fn, input, &ps) || adaptive_size(fn, output_size)) return NULL;
+  NN_ON_DEVICE(NULL, fn, input, adaptive_max_pool2d, input, output_size, base, indices);
   int64_t size[4];
   int nd = shape_with(&ps, output_size[0], output_size[1], size);
   lt_tensor *x = nn_contig(input), *y = NULL, *ix = NULL;
@@ -635,5 +685,5 @@ lt_tensor *lt_adaptive_max_pool2d(lt_tensor *input, const int64_t *output_size, 
 
 lt_tensor *lt_adaptive_max_pool2d_backward(lt_tensor *grad_output, lt_tensor *input,
                                            lt_tensor *indices, int64_t base) {
-  return max_backward("adaptive_max_pool2d_backward", grad_output, input, indices, base);
+  return max_backward("adaptive_max_pool2d_backward", grad_output, input, indices, base, true);
 }

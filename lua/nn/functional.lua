@@ -24,7 +24,7 @@ function Linear.backward(ctx, g)
   local gb = ctx.hasBias and n[3] and g:sum(1, false) or nil
   return gx, gW, gb
 end
-F.linear = Linear
+F.linear = torch.amp.lowPrecision(Linear) -- autocast: bf16/f16 inside torch.autocast regions
 
 -- The nn kernels record themselves on the autograd tape (lib/ops/nn_grad.c):
 -- nn.F uses them as they are, keeping only the first result where the

@@ -27,5 +27,7 @@ require 'torch.nnfunc'
 for name, f in pairs(core.fn) do
   if torch[name] == nil then torch[name] = f end
 end
+-- after the loop: autocast wraps the final torch.mm, torch.softmax, ...
+require 'torch.amp'
 
 return torch
