@@ -48,6 +48,8 @@ lt_tensor *lt_cuda_cat(lt_tensor *out, int n, lt_tensor *const *xs, int dim);
 lt_tensor *lt_cuda_flip(const lt_tensor *x, int n, const int *dims);
 int lt_cuda_random_fill(lt_tensor *t, int dist, double p0, double p1, uint64_t lo, uint64_t range,
                         const lt_tensor *probs, struct lt_generator *g);
+int lt_cuda_sort(const lt_tensor *t, int dim, bool descending, lt_tensor **values,
+                 lt_tensor **indices);
 
 /* TF32 tensor cores for float32 matrix products (off by default, as in
  * PyTorch's torch.backends.cuda.matmul.allow_tf32) */

@@ -351,6 +351,7 @@ static const lt_device_ops cuda_ops = {
     .cat = lt_cuda_cat,
     .flip = lt_cuda_flip,
     .random_fill = lt_cuda_random_fill,
+    .sort = lt_cuda_sort,
     .nn = &lt_cuda_nn_ops,
     .set_option = set_option,
     .get_option = get_option,

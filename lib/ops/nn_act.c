@@ -40,12 +40,15 @@ ACT(relu6_backward, LT_KIND_BINARY, 2, hardtanh_bw)
 ACT(softplus, LT_KIND_UNARY, 2, softplus)
 ACT(softplus_backward, LT_KIND_BINARY, 2, softplus_bw)
 
-static lt_tensor *fwd(const lt_opdef *op, lt_tensor *x, const double *prm) {
+/* kind: the device entry's LT_NN_* (device_nn.h), for device tensors */
+static lt_tensor *fwd(const lt_opdef *op, int kind, lt_tensor *x, const double *prm) {
   if (nn_check_float(op->name, "input", x)) return NULL;
+  NN_ON_DEVICE(NULL, op->name, x, activation, kind, NULL, x, prm);
   return lt_unary(op, NULL, x, prm);
 }
 
-static lt_tensor *bwd(const lt_opdef *op, lt_tensor *g, lt_tensor *x, const double *prm) {
+static lt_tensor *bwd(const lt_opdef *op, int kind, lt_tensor *g, lt_tensor *x,
+                      const double *prm) {
   if (nn_check_float(op->name, "gradOutput", g) || nn_check_float(op->name, "input", x) ||
       nn_check_like(op->name, "gradOutput", g, x->dtype))
     return NULL;
@@ -54,52 +57,64 @@ static lt_tensor *bwd(const lt_opdef *op, lt_tensor *g, lt_tensor *x, const doub
     return lt_error("%s: gradOutput has size %s but input has size %s", op->name,
                     lt_shape_str(g->ndim, g->size, a, 96), lt_shape_str(x->ndim, x->size, b, 96));
   }
+  const lt_tensor *devs[2] = {x, g};
+  static const char *const dev_names[2] = {"input", "gradOutput"};
+  if (nn_check_devices(op->name, 2, devs, dev_names)) return NULL;
+  NN_ON_DEVICE(NULL, op->name, x, activation, kind, g, x, prm);
   return lt_binary(op, NULL, g, x, prm);
 }
 
-lt_tensor *lt_gelu(lt_tensor *x) { return fwd(&k_gelu, x, NULL); }
-lt_tensor *lt_gelu_backward(lt_tensor *g, lt_tensor *x) { return bwd(&k_gelu_backward, g, x, NULL); }
+lt_tensor *lt_gelu(lt_tensor *x) { return fwd(&k_gelu, LT_NN_GELU, x, NULL); }
+lt_tensor *lt_gelu_backward(lt_tensor *g, lt_tensor *x) {
+  return bwd(&k_gelu_backward, LT_NN_GELU, g, x, NULL);
+}
 
 lt_tensor *lt_elu(lt_tensor *x, double alpha, double scale, double input_scale) {
   double p[3] = {alpha, scale, input_scale};
-  return fwd(&k_elu, x, p);
+  return fwd(&k_elu, LT_NN_ELU, x, p);
 }
 lt_tensor *lt_elu_backward(lt_tensor *g, lt_tensor *x, double alpha, double scale,
                            double input_scale) {
   double p[3] = {alpha, scale, input_scale};
-  return bwd(&k_elu_backward, g, x, p);
+  return bwd(&k_elu_backward, LT_NN_ELU, g, x, p);
 }
 
 static const double selu_p[3] = {SELU_ALPHA, SELU_SCALE, 1};
-lt_tensor *lt_selu(lt_tensor *x) { return fwd(&k_selu, x, selu_p); }
-lt_tensor *lt_selu_backward(lt_tensor *g, lt_tensor *x) { return bwd(&k_selu_backward, g, x, selu_p); }
+lt_tensor *lt_selu(lt_tensor *x) { return fwd(&k_selu, LT_NN_ELU, x, selu_p); }
+lt_tensor *lt_selu_backward(lt_tensor *g, lt_tensor *x) {
+  return bwd(&k_selu_backward, LT_NN_ELU, g, x, selu_p);
+}
 
-lt_tensor *lt_leaky_relu(lt_tensor *x, double slope) { return fwd(&k_leaky_relu, x, &slope); }
+lt_tensor *lt_leaky_relu(lt_tensor *x, double slope) {
+  return fwd(&k_leaky_relu, LT_NN_LEAKY_RELU, x, &slope);
+}
 lt_tensor *lt_leaky_relu_backward(lt_tensor *g, lt_tensor *x, double slope) {
-  return bwd(&k_leaky_relu_backward, g, x, &slope);
+  return bwd(&k_leaky_relu_backward, LT_NN_LEAKY_RELU, g, x, &slope);
 }
 
 lt_tensor *lt_hardtanh(lt_tensor *x, double min, double max) {
   if (min > max) return lt_error("hardtanh: min %g is greater than max %g", min, max);
   double p[2] = {min, max};
-  return fwd(&k_hardtanh, x, p);
+  return fwd(&k_hardtanh, LT_NN_HARDTANH, x, p);
 }
 lt_tensor *lt_hardtanh_backward(lt_tensor *g, lt_tensor *x, double min, double max) {
   double p[2] = {min, max};
-  return bwd(&k_hardtanh_backward, g, x, p);
+  return bwd(&k_hardtanh_backward, LT_NN_HARDTANH, g, x, p);
 }
 
 static const double relu6_p[2] = {0, 6};
-lt_tensor *lt_relu6(lt_tensor *x) { return fwd(&k_relu6, x, relu6_p); }
-lt_tensor *lt_relu6_backward(lt_tensor *g, lt_tensor *x) { return bwd(&k_relu6_backward, g, x, relu6_p); }
+lt_tensor *lt_relu6(lt_tensor *x) { return fwd(&k_relu6, LT_NN_HARDTANH, x, relu6_p); }
+lt_tensor *lt_relu6_backward(lt_tensor *g, lt_tensor *x) {
+  return bwd(&k_relu6_backward, LT_NN_HARDTANH, g, x, relu6_p);
+}
 
 lt_tensor *lt_softplus(lt_tensor *x, double beta, double threshold) {
   if (beta == 0) return lt_error("softplus: beta must not be 0");
   double p[2] = {beta, threshold};
-  return fwd(&k_softplus, x, p);
+  return fwd(&k_softplus, LT_NN_SOFTPLUS, x, p);
 }
 lt_tensor *lt_softplus_backward(lt_tensor *g, lt_tensor *x, double beta, double threshold) {
   if (beta == 0) return lt_error("softplus_backward: beta must not be 0");
   double p[2] = {beta, threshold};
-  return bwd(&k_softplus_backward, g, x, p);
+  return bwd(&k_softplus_backward, LT_NN_SOFTPLUS, g, x, p);
 }

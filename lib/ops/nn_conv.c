@@ -366,6 +366,11 @@ static lt_tensor *conv_forward(const char *fn, int nsp, bool transposed, lt_tens
   if (conv_setup(&c, fn, nsp, transposed, input, weight, bias, stride, padding, outpad, dilation,
                  groups))
     return NULL;
+  const lt_tensor *ts[3] = {input, weight, bias};
+  const char *names[3] = {"input", "weight", "bias"};
+  if (nn_check_devices(fn, 3, ts, names)) return NULL;
+  NN_ON_DEVICE(NULL, fn, input, conv, nsp, transposed, input, weight, bias, stride, padding,
+               outpad, dilation, groups);
   c.mode = transposed ? TCONV_FWD : CONV_FWD;
   int64_t size[5];
   int nd = conv_out_shape(&c, size);
@@ -402,6 +407,11 @@ static int conv_backward(const char *fn, int nsp, bool transposed, lt_tensor *gr
   int64_t size[5];
   int nd = conv_out_shape(&c, size);
   if (nn_check_shape(fn, "gradOutput", grad_output, nd, size)) return -1;
+  const lt_tensor *ts[3] = {input, weight, grad_output};
+  const char *names[3] = {"input", "weight", "gradOutput"};
+  if (nn_check_devices(fn, 3, ts, names)) return -1;
+  NN_ON_DEVICE(-1, fn, input, conv_backward, nsp, transposed, grad_output, input, weight, stride,
+               padding, outpad, dilation, groups, need, gi, gw, gb);
   c.mode = transposed ? TCONV_BWD : CONV_BWD;
   for (int i = 0; i < 3; i++) c.need[i] = nn_need(need, i);
   lt_tensor *x = nn_contig(input), *w = nn_contig(weight), *gy = nn_contig(grad_output);

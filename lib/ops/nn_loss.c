@@ -52,6 +52,8 @@ static int reduction_check(const char *fn, lt_loss_reduction r) {
   return 0;
 }
 
+static const char *const cls_dev_names[3] = {"input", "target", "weight"};
+
 /* Walk samples: for sample (n, k) the class t (0-based) or -1 if ignored.
  * Returns -1 (error set) on a target out of range. */
 static int cls_targets(const char *fn, const cls_shape *s, const int64_t *tg, int64_t ignore,
@@ -134,6 +136,17 @@ static lt_tensor *cls_backward(const char *fn, lt_tensor *grad_output, lt_tensor
     return NULL;
   if (red == LT_REDUCE_MEAN && (!total_weight || lt_tensor_numel(total_weight) != 1))
     return lt_error("%s: total_weight (one element, from the forward) is needed for mean reduction", fn);
+  const lt_tensor *devs[5] = {input, grad_output, target, weight, total_weight};
+  static const char *const dev_names[5] = {"input", "gradOutput", "target", "weight",
+                                           "total_weight"};
+  if (nn_check_devices(fn, 5, devs, dev_names)) return NULL;
+  /* the device checks the targets itself; total_weight stays there */
+  if (fused)
+    NN_ON_DEVICE(NULL, fn, input, cross_entropy_backward, grad_output, input, target, weight, red,
+                 ignore, base, total_weight);
+  else
+    NN_ON_DEVICE(NULL, fn, input, nll_loss_backward, grad_output, input, target, weight, red,
+                 ignore, base, total_weight);
   lt_dtype dt = input->dtype;
   double total = red == LT_REDUCE_MEAN ? lt_dtype_load(total_weight->dtype,
                                                        lt_tensor_data(total_weight))
@@ -174,6 +187,10 @@ lt_tensor *lt_nll_loss(lt_tensor *input, lt_tensor *target, lt_tensor *weight,
   cls_shape s;
   *total_weight = NULL;
   if (reduction_check(fn, reduction) || cls_check(fn, input, target, weight, &s)) return NULL;
+  const lt_tensor *devs[3] = {input, target, weight};
+  if (nn_check_devices(fn, 3, devs, cls_dev_names)) return NULL;
+  NN_ON_DEVICE(NULL, fn, input, nll_loss, input, target, weight, reduction, ignore_index, base,
+               total_weight);
   lt_tensor *x = nn_contig(input);
   lt_tensor *out = x ? nll(fn, x, target, weight, reduction, ignore_index, base, &s, total_weight) : NULL;
   lt_tensor_release(x);
@@ -194,6 +211,10 @@ lt_tensor *lt_cross_entropy(lt_tensor *input, lt_tensor *target, lt_tensor *weig
   cls_shape s;
   *log_probs = *total_weight = NULL;
   if (reduction_check(fn, reduction) || cls_check(fn, input, target, weight, &s)) return NULL;
+  const lt_tensor *devs[3] = {input, target, weight};
+  if (nn_check_devices(fn, 3, devs, cls_dev_names)) return NULL;
+  NN_ON_DEVICE(NULL, fn, input, cross_entropy, input, target, weight, reduction, ignore_index, base,
+               log_probs, total_weight);
   lt_tensor *lp = lt_log_softmax(input, input->ndim == 1 ? 0 : 1);
   if (!lp) return NULL;
   lt_tensor *out = nll(fn, lp, target, weight, reduction, ignore_index, base, &s, total_weight);
@@ -272,6 +293,43 @@ static int expand_to(const char *fn, const char *what, lt_tensor *t, const lt_te
   return *out ? 0 : -1;
 }
 
+/* weight / pos_weight (NULL passes): input's dtype, broadcastable to its
+ * shape; checked without copying (the device path expands them itself). */
+static int bcast_check(const char *fn, const char *what, lt_tensor *t, const lt_tensor *like) {
+  if (!t) return 0;
+  if (nn_check_like(fn, what, t, like->dtype)) return -1;
+  lt_tensor *e = lt_expand(t, like->ndim, like->size);
+  char a[96];
+  if (!e) return lt_errorf("%s: %s of size %s does not broadcast to the input's shape", fn, what,
+                           lt_shape_str(t->ndim, t->size, a, 96));
+  lt_tensor_release(e);
+  return 0;
+}
+
+/* The device's entry for a pointwise loss (forward when g is NULL). */
+static lt_tensor *pw_device(const char *fn, pw_kind k, lt_tensor *g, lt_tensor *x, lt_tensor *t,
+                            lt_tensor *w, lt_tensor *p, lt_loss_reduction red, double beta) {
+  switch (k) {
+  case L_MSE:
+    if (g) NN_ON_DEVICE(NULL, fn, x, mse_loss_backward, g, x, t, red);
+    NN_ON_DEVICE(NULL, fn, x, mse_loss, x, t, red);
+    break;
+  case L_SMOOTH_L1:
+    if (g) NN_ON_DEVICE(NULL, fn, x, smooth_l1_loss_backward, g, x, t, red, beta);
+    NN_ON_DEVICE(NULL, fn, x, smooth_l1_loss, x, t, red, beta);
+    break;
+  case L_BCE:
+    if (g) NN_ON_DEVICE(NULL, fn, x, bce_loss_backward, g, x, t, w, red);
+    NN_ON_DEVICE(NULL, fn, x, bce_loss, x, t, w, red);
+    break;
+  case L_BCE_LOGITS:
+    if (g) NN_ON_DEVICE(NULL, fn, x, bce_with_logits_backward, g, x, t, w, p, red);
+    NN_ON_DEVICE(NULL, fn, x, bce_with_logits, x, t, w, p, red);
+    break;
+  }
+  return lt_error("%s: expected a device tensor", fn);
+}
+
 static lt_tensor *pointwise(const char *fn, pw_kind k, lt_tensor *grad_output, lt_tensor *input,
                             lt_tensor *target, lt_tensor *weight, lt_tensor *pos_weight,
                             lt_loss_reduction red, double beta) {
@@ -281,6 +339,13 @@ static lt_tensor *pointwise(const char *fn, pw_kind k, lt_tensor *grad_output, l
     return NULL;
   if (beta < 0) return lt_error("%s: beta must be non-negative, got %g", fn, beta);
   if (grad_output && grad_scale_check(fn, grad_output, red, input)) return NULL;
+  if (bcast_check(fn, "weight", weight, input) || bcast_check(fn, "pos_weight", pos_weight, input))
+    return NULL;
+  const lt_tensor *devs[5] = {input, target, grad_output, weight, pos_weight};
+  static const char *const dev_names[5] = {"input", "target", "gradOutput", "weight", "pos_weight"};
+  if (nn_check_devices(fn, 5, devs, dev_names)) return NULL;
+  if (lt_tensor_device(input).type != LT_CPU)
+    return pw_device(fn, k, grad_output, input, target, weight, pos_weight, red, beta);
   lt_dtype dt = input->dtype;
   int64_t n = lt_tensor_numel(input);
   lt_tensor *x = nn_contig(input), *t = nn_contig(target), *g = nn_contig(grad_output);

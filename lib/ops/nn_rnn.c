@@ -163,6 +163,10 @@ int lt_lstm_pointwise(lt_tensor *pre, lt_tensor *c, lt_tensor **h_out, lt_tensor
   int64_t B = 0, H = 0;
   *h_out = *c_out = *gates = NULL;
   if (pw_check("lstm_pointwise", pre, c, &B, &H)) return -1;
+  const lt_tensor *dv[2] = {pre, c};
+  static const char *const dn[2] = {"gates", "c"};
+  if (nn_check_devices("lstm_pointwise", 2, dv, dn)) return -1;
+  NN_ON_DEVICE(-1, "lstm_pointwise", pre, lstm_pointwise, pre, c, h_out, c_out, gates);
   return lstm_pointwise_run(pre, c, B, H, h_out, c_out, gates);
 }
 
@@ -177,6 +181,11 @@ int lt_lstm_pointwise_backward(lt_tensor *grad_h, lt_tensor *grad_c, lt_tensor *
       (grad_h && check2(fn, "gradH", grad_h, c->dtype, B, H)) ||
       (grad_c && check2(fn, "gradC", grad_c, c->dtype, B, H)))
     return -1;
+  const lt_tensor *dv[5] = {c, gates, c_out, grad_h, grad_c};
+  static const char *const dn[5] = {"c", "gates", "c_out", "gradH", "gradC"};
+  if (nn_check_devices(fn, 5, dv, dn)) return -1;
+  NN_ON_DEVICE(-1, fn, c, lstm_pointwise_backward, grad_h, grad_c, c, gates, c_out, grad_pre,
+               grad_c_prev);
   lt_dtype dt = c->dtype;
   int64_t s1[2] = {B, H}, s4[2] = {B, 4 * H};
   /* a missing gradient is a zero tensor and an unwanted one a scratch
@@ -300,6 +309,10 @@ int lt_lstm_cell(lt_tensor *x, lt_tensor *h, lt_tensor *c, lt_tensor *w_ih, lt_t
   if (cell_check(fn, 4, x, h, w_ih, w_hh, b_ih, b_hh, &B, &NI, &H) ||
       check2(fn, "cx", c, x->dtype, B, H))
     return -1;
+  const lt_tensor *dv[7] = {x, h, c, w_ih, w_hh, b_ih, b_hh};
+  static const char *const dn[7] = {"input", "hx", "cx", "w_ih", "w_hh", "b_ih", "b_hh"};
+  if (nn_check_devices(fn, 7, dv, dn)) return -1;
+  NN_ON_DEVICE(-1, fn, x, lstm_cell, x, h, c, w_ih, w_hh, b_ih, b_hh, h_out, c_out, gates);
   lt_dtype dt = x->dtype;
   int64_t s4[2] = {B, 4 * H};
   lt_tensor *in[6] = {nn_contig(x), nn_contig(h), nn_contig(w_ih), nn_contig(w_hh),
@@ -330,6 +343,11 @@ int lt_lstm_cell_backward(lt_tensor *grad_h, lt_tensor *grad_c, lt_tensor *x, lt
   if (cell_check(fn, 4, x, h, w_ih, w_hh, NULL, NULL, &B, &NI, &H) ||
       check2(fn, "cx", c, x->dtype, B, H))
     return -1;
+  const lt_tensor *dv[8] = {x, h, c, w_ih, w_hh, gates, c_out, grad_h};
+  static const char *const dn[8] = {"input", "hx", "cx", "w_ih", "w_hh", "gates", "c_out", "gradH"};
+  if (nn_check_devices(fn, 8, dv, dn) || lt_device_same(fn, "gradC", grad_c, x)) return -1;
+  NN_ON_DEVICE(-1, fn, x, lstm_cell_backward, grad_h, grad_c, x, h, c, w_ih, w_hh, gates, c_out,
+               need, grad_x, grad_h_prev, grad_c_prev, grad_w_ih, grad_w_hh, grad_b);
   lt_dtype dt = x->dtype;
   lt_tensor *gpre = NULL, *gcp = NULL;
   if (lt_lstm_pointwise_backward(grad_h, grad_c, c, gates, c_out, &gpre,
@@ -420,6 +438,10 @@ int lt_gru_cell(lt_tensor *x, lt_tensor *h, lt_tensor *w_ih, lt_tensor *w_hh, lt
   int64_t B = 0, NI = 0, H = 0;
   *h_out = *ws = NULL;
   if (cell_check(fn, 3, x, h, w_ih, w_hh, b_ih, b_hh, &B, &NI, &H)) return -1;
+  const lt_tensor *dv[6] = {x, h, w_ih, w_hh, b_ih, b_hh};
+  static const char *const dn[6] = {"input", "hx", "w_ih", "w_hh", "b_ih", "b_hh"};
+  if (nn_check_devices(fn, 6, dv, dn)) return -1;
+  NN_ON_DEVICE(-1, fn, x, gru_cell, x, h, w_ih, w_hh, b_ih, b_hh, h_out, ws);
   lt_dtype dt = x->dtype;
   int64_t s1[2] = {B, H}, s3[2] = {B, 3 * H}, s4[2] = {B, 4 * H};
   lt_tensor *in[6] = {nn_contig(x), nn_contig(h), nn_contig(w_ih), nn_contig(w_hh),
@@ -459,6 +481,11 @@ int lt_gru_cell_backward(lt_tensor *grad_h, lt_tensor *x, lt_tensor *h, lt_tenso
   if (cell_check(fn, 3, x, h, w_ih, w_hh, NULL, NULL, &B, &NI, &H) ||
       check2(fn, "gradH", grad_h, x->dtype, B, H) || check2(fn, "workspace", ws, x->dtype, B, 4 * H))
     return -1;
+  const lt_tensor *dv[6] = {x, h, w_ih, w_hh, ws, grad_h};
+  static const char *const dn[6] = {"input", "hx", "w_ih", "w_hh", "workspace", "gradH"};
+  if (nn_check_devices(fn, 6, dv, dn)) return -1;
+  NN_ON_DEVICE(-1, fn, x, gru_cell_backward, grad_h, x, h, w_ih, w_hh, ws, need, grad_x,
+               grad_h_prev, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh);
   lt_dtype dt = x->dtype;
   int64_t s1[2] = {B, H}, s3[2] = {B, 3 * H};
   lt_tensor *in[5] = {nn_contig(x), nn_contig(h), nn_contig(w_ih), nn_contig(w_hh), nn_contig(ws)};

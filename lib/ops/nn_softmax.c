@@ -64,6 +64,13 @@ static lt_tensor *run(const char *fn, lt_tensor *x, lt_tensor *g, int dim, bool 
   if (dim < -nd || dim >= nd)
     return lt_error("%s: dimension %d out of range for a %d-dimensional tensor", fn,
                     dim < 0 ? dim : dim + 1, x->ndim);
+  const lt_tensor *devs[2] = {x, g};
+  static const char *const dev_names[2] = {"output", "gradOutput"};
+  if (nn_check_devices(fn, 2, devs, dev_names)) return NULL;
+  if (g)
+    NN_ON_DEVICE(NULL, fn, x, softmax_backward, log, g, x, dim);
+  else
+    NN_ON_DEVICE(NULL, fn, x, softmax, log, x, dim);
   if (dim < 0) dim += nd;
   int64_t D = x->ndim ? x->size[dim] : 1, inner = 1, n = lt_tensor_numel(x);
   for (int i = dim + 1; i < x->ndim; i++) inner *= x->size[i];

@@ -14,6 +14,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "lutorch/device.h"
+#include "lutorch/device_nn.h"
 #include "lutorch/op.h"
 #include "lutorch/optim.h"
 #include "lutorch/parallel.h"
@@ -29,12 +31,11 @@ typedef struct job {
 } job;
 
 /* Checks every tensor against the parameter; NULL entries are skipped
- * (unused buffers). Names are for messages. */
+ * (unused buffers). Names are for messages. The tensors may live on a
+ * device, all on the parameter's (the update then runs there). */
 static int check_all(const char *fn, int n, const lt_tensor *const *t, const char *const *name) {
   const lt_tensor *p = t[0];
   if (!p) return lt_errorf("%s: expected a parameter tensor, got NULL", fn);
-  if (lt_tensor_device(p).type != LT_CPU)
-    return lt_errorf("%s: this build has no CUDA support", fn);
   if (p->dtype != LT_FLOAT32 && p->dtype != LT_FLOAT64)
     return lt_errorf("%s: parameters must be float32 or float64, got %s", fn,
                      lt_dtype_name(p->dtype));
@@ -42,8 +43,12 @@ static int check_all(const char *fn, int n, const lt_tensor *const *t, const cha
   for (int k = 0; k < n; k++) {
     const lt_tensor *x = t[k];
     if (!x) continue;
-    if (lt_tensor_device(x).type != LT_CPU)
-      return lt_errorf("%s: this build has no CUDA support", fn);
+    if (!lt_device_equal(lt_tensor_device(x), lt_tensor_device(p))) {
+      char a[32], b[32];
+      return lt_errorf("%s: %s is on %s, the parameter on %s", fn, name[k],
+                       lt_device_str(lt_tensor_device(x), a, sizeof a),
+                       lt_device_str(lt_tensor_device(p), b, sizeof b));
+    }
     if (x->dtype != p->dtype)
       return lt_errorf("%s: %s is %s, the parameter is %s", fn, name[k],
                        lt_dtype_name(x->dtype), lt_dtype_name(p->dtype));
@@ -70,6 +75,22 @@ static void bump(int n, lt_tensor *const *t) {
   for (int k = 0; k < n; k++)
     if (t[k]) lt_tensor_bump_version(t[k]);
 }
+
+/* A parameter on a device (checked: everything else is there too): the
+ * backend's fused step of that kind (device_nn.h) updates it in place. */
+static int on_device(const char *fn, int kind, lt_tensor *param, const lt_tensor *grad,
+                     lt_tensor *b0, lt_tensor *b1, lt_tensor *b2, const void *o) {
+  const lt_device_nn_ops *nn = lt_device_nn(fn, param);
+  if (!nn) return -1;
+  if (!nn->optim) return lt_errorf("%s: not available for CUDA tensors yet", fn);
+  lt_tensor *bufs[3] = {b0, b1, b2};
+  if (nn->optim(kind, param, grad, bufs, o)) return -1;
+  bump(4, (lt_tensor *[]){param, b0, b1, b2});
+  return 0;
+}
+#define ON_DEVICE(fn, kind, param, grad, b0, b1, b2, o)                      \
+  if (lt_tensor_device(param).type != LT_CPU)                                \
+  return on_device(fn, kind, param, grad, b0, b1, b2, o)
 
 /* KERNEL(name, opts type, body): defines name_f32 / name_f64 range
  * functions. In the body: T is the element type, o the options, x/g/b0..b3
@@ -115,6 +136,7 @@ int lt_optim_sgd_(lt_tensor *param, const lt_tensor *grad, lt_tensor *buf, const
   static const char *const names[] = {"param", "grad", "momentum buffer"};
   if (mom && !buf) return lt_errorf("optim.sgd: momentum needs a buffer tensor");
   if (check_all("optim.sgd", 3, t, names)) return -1;
+  ON_DEVICE("optim.sgd", LT_OPTIM_SGD, param, grad, mom ? buf : NULL, NULL, NULL, o);
   job j = {{lt_tensor_data(param), lt_tensor_data(grad),
             mom ? lt_tensor_data(buf) : NULL},
            o};
@@ -142,6 +164,7 @@ int lt_optim_adam_(lt_tensor *param, const lt_tensor *grad, lt_tensor *m, lt_ten
   const lt_tensor *t[] = {param, grad, m, v, o->amsgrad ? vmax : NULL};
   static const char *const names[] = {"param", "grad", "m", "v", "vmax"};
   if (check_all("optim.adam", 5, t, names)) return -1;
+  ON_DEVICE("optim.adam", LT_OPTIM_ADAM, param, grad, m, v, o->amsgrad ? vmax : NULL, o);
   job j = {{lt_tensor_data(param), lt_tensor_data(grad), lt_tensor_data(m), lt_tensor_data(v),
             o->amsgrad ? lt_tensor_data(vmax) : NULL},
            o};
@@ -179,6 +202,8 @@ int lt_optim_rmsprop_(lt_tensor *param, const lt_tensor *grad, lt_tensor *sq, lt
   static const char *const names[] = {"param", "grad", "square average", "gradient average",
                                       "momentum buffer"};
   if (check_all("optim.rmsprop", 5, t, names)) return -1;
+  ON_DEVICE("optim.rmsprop", LT_OPTIM_RMSPROP, param, grad, sq, o->centered ? ga : NULL,
+            mom ? buf : NULL, o);
   job j = {{lt_tensor_data(param), lt_tensor_data(grad), lt_tensor_data(sq),
             o->centered ? lt_tensor_data(ga) : NULL, mom ? lt_tensor_data(buf) : NULL},
            o};
@@ -200,6 +225,7 @@ int lt_optim_adagrad_(lt_tensor *param, const lt_tensor *grad, lt_tensor *sum,
   const lt_tensor *t[] = {param, grad, sum};
   static const char *const names[] = {"param", "grad", "sum"};
   if (check_all("optim.adagrad", 3, t, names)) return -1;
+  ON_DEVICE("optim.adagrad", LT_OPTIM_ADAGRAD, param, grad, sum, NULL, NULL, o);
   job j = {{lt_tensor_data(param), lt_tensor_data(grad), lt_tensor_data(sum)}, o};
   run(param, &j, adagrad_f32, adagrad_f64);
   bump(3, (lt_tensor *[]){param, NULL, sum});
@@ -222,6 +248,7 @@ int lt_optim_adadelta_(lt_tensor *param, const lt_tensor *grad, lt_tensor *sq, l
   const lt_tensor *t[] = {param, grad, sq, acc};
   static const char *const names[] = {"param", "grad", "square average", "accumulated delta"};
   if (check_all("optim.adadelta", 4, t, names)) return -1;
+  ON_DEVICE("optim.adadelta", LT_OPTIM_ADADELTA, param, grad, sq, acc, NULL, o);
   job j = {{lt_tensor_data(param), lt_tensor_data(grad), lt_tensor_data(sq), lt_tensor_data(acc)},
            o};
   run(param, &j, adadelta_f32, adadelta_f64);
@@ -245,6 +272,7 @@ int lt_optim_adamax_(lt_tensor *param, const lt_tensor *grad, lt_tensor *m, lt_t
   const lt_tensor *t[] = {param, grad, m, u};
   static const char *const names[] = {"param", "grad", "m", "u"};
   if (check_all("optim.adamax", 4, t, names)) return -1;
+  ON_DEVICE("optim.adamax", LT_OPTIM_ADAMAX, param, grad, m, u, NULL, o);
   job j = {{lt_tensor_data(param), lt_tensor_data(grad), lt_tensor_data(m), lt_tensor_data(u)}, o};
   run(param, &j, adamax_f32, adamax_f64);
   bump(4, (lt_tensor *[]){param, NULL, m, u});
@@ -265,6 +293,7 @@ int lt_optim_nag_(lt_tensor *param, const lt_tensor *grad, lt_tensor *v, const l
   const lt_tensor *t[] = {param, grad, v};
   static const char *const names[] = {"param", "grad", "velocity"};
   if (check_all("optim.nag", 3, t, names)) return -1;
+  ON_DEVICE("optim.nag", LT_OPTIM_NAG, param, grad, v, NULL, NULL, o);
   job j = {{lt_tensor_data(param), lt_tensor_data(grad), lt_tensor_data(v)}, o};
   run(param, &j, nag_f32, nag_f64);
   bump(3, (lt_tensor *[]){param, NULL, v});

@@ -5,11 +5,16 @@
  * merge-sorted (stable: equal values keep their order, so ties resolve to
  * the lower position), and the wanted part is written out. NaN sorts
  * after every number, before them when descending (PyTorch's order).
- * Slices are spread over the thread pool. */
+ * Slices are spread over the thread pool.
+ *
+ * Device tensors go to the backend's sort (device.h); topk, kthvalue and
+ * median of a device tensor are narrows of its sorted result (device_pick
+ * below), so everything stays on the device. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lutorch/autograd.h"
+#include "lutorch/device.h"
 #include "lutorch/op.h"
 #include "lutorch/parallel.h"
 #include "reduce_impl.h"
@@ -185,6 +190,94 @@ fail:
   return -1;
 }
 
+/* ---- device tensors ---- */
+
+static int device_sort(const char *fn, const lt_tensor *t, int dim, bool desc, lt_tensor **v,
+                       lt_tensor **i) {
+  lt_device dev = lt_tensor_device(t);
+  if (lt_device_check(fn, dev)) return -1;
+  const lt_device_ops *ops = lt_device_backend(dev.type);
+  if (!ops || !ops->sort) return lt_errorf("%s: not available for CUDA tensors yet", fn);
+  return ops->sort(t, dim, desc, v, i);
+}
+
+/* where(mask, a, b) with lib's elementwise op (it runs on a's device) */
+static lt_tensor *pick_where(lt_tensor *mask, lt_tensor *a, lt_tensor *b) {
+  return lt_ternary(lt_op_find("where"), NULL, mask, a, b, NULL);
+}
+
+/* The device form of sort_slices (dim and pk already checked): the slices
+ * sorted by the backend, pk's part narrowed out, shaped as on the CPU.
+ * median: a slice with a NaN answers its first NaN, which is what max
+ * returns there (reduce.h), so max's result replaces the middle element
+ * where it is NaN. The composition is not recorded (the caller records one
+ * node). */
+static int device_pick(const char *fn, const lt_tensor *t, int dim, bool keepdim, pick pk,
+                       lt_tensor **values, lt_tensor **indices) {
+  if (values) *values = NULL;
+  if (indices) *indices = NULL;
+  bool flat = dim == LT_ALL_DIMS || t->ndim == 0;
+  int64_t numel = lt_tensor_numel(t);
+  int d = flat ? 0 : dim < 0 ? dim + t->ndim : dim;
+  lt_tensor *u = flat ? lt_reshape(t, 1, &numel) : (lt_tensor_retain((lt_tensor *)t), (lt_tensor *)t);
+  lt_tensor *sv = NULL, *si = NULL, *v = NULL, *i = NULL, *tmp[5] = {0};
+  int rc = -1;
+  bool grad = lt_set_grad_enabled(false);
+  if (!u || device_sort(fn, u, d, pk.desc, &sv, &si)) goto done;
+  if (!(v = lt_narrow(sv, d, pk.first, pk.count)) || !(i = lt_narrow(si, d, pk.first, pk.count)))
+    goto done;
+  if (pk.median && lt_dtype_is_float(sv->dtype) && u->size[d] > 0) {
+    /* tmp: max values, max indices, NaN mask, then the picks */
+    if (lt_max(u, d, true, &tmp[0], &tmp[1]) ||
+        !(tmp[2] = lt_binary(lt_op_find("ne"), NULL, tmp[0], tmp[0], NULL)) ||
+        !(tmp[3] = pick_where(tmp[2], tmp[0], v)) || !(tmp[4] = pick_where(tmp[2], tmp[1], i)))
+      goto done;
+    lt_tensor_release(v);
+    lt_tensor_release(i);
+    v = tmp[3];
+    i = tmp[4];
+    tmp[3] = tmp[4] = NULL;
+  }
+  /* the CPU's result shape */
+  int ndim = 0;
+  int64_t size[LT_MAX_DIMS];
+  if (dim == LT_ALL_DIMS) {
+    ndim = keepdim ? t->ndim : 0;
+    for (int k = 0; k < ndim; k++) size[k] = 1;
+  } else if (t->ndim > 0) {
+    for (int k = 0; k < t->ndim; k++)
+      if (k != d || keepdim) size[ndim++] = k == d ? pk.count : t->size[k];
+  }
+  lt_tensor *vc = lt_contiguous(v), *ic = lt_contiguous(i);
+  lt_tensor_release(v);
+  lt_tensor_release(i);
+  v = vc ? lt_reshape(vc, ndim, size) : NULL;
+  i = ic ? lt_reshape(ic, ndim, size) : NULL;
+  lt_tensor_release(vc);
+  lt_tensor_release(ic);
+  if (!v || !i) goto done;
+  rc = 0;
+  if (values) {
+    *values = v;
+    v = NULL;
+  }
+  if (indices) {
+    *indices = i;
+    i = NULL;
+  }
+done:
+  lt_set_grad_enabled(grad);
+  lt_tensor_release(u);
+  lt_tensor_release(sv);
+  lt_tensor_release(si);
+  lt_tensor_release(v);
+  lt_tensor_release(i);
+  for (int k = 0; k < 5; k++) lt_tensor_release(tmp[k]);
+  return rc;
+}
+
+static bool on_device(const lt_tensor *t) { return t && lt_tensor_device(t).type != LT_CPU; }
+
 /* size of t along dim, or its element count for LT_ALL_DIMS */
 static int dim_size(const char *fn, const lt_tensor *t, int dim, int64_t *n) {
   if (!t) return lt_errorf("%s: expected a tensor, got NULL", fn);
@@ -211,6 +304,7 @@ static int sort_raw(const lt_tensor *t, int dim, bool descending, lt_tensor **va
   if (dim == LT_ALL_DIMS) return lt_errorf("sort: a dimension is required");
   if (dim_size("sort", t, dim, &n)) return -1;
   pick pk = {0, n, descending, false};
+  if (on_device(t)) return device_pick("sort", t, dim, true, pk, values, indices);
   return sort_slices("sort", t, dim, true, n, pk, values, indices);
 }
 
@@ -224,6 +318,7 @@ static int topk_raw(const lt_tensor *t, int64_t k, int dim, bool largest, bool s
     return lt_errorf("topk: k = %lld out of range, the dimension has size %lld", (long long)k,
                      (long long)n);
   pick pk = {0, k, largest, false};
+  if (on_device(t)) return device_pick("topk", t, dim, true, pk, values, indices);
   return sort_slices("topk", t, dim, true, k, pk, values, indices);
 }
 
@@ -235,6 +330,7 @@ static int kthvalue_raw(const lt_tensor *t, int64_t k, int dim, bool keepdim, lt
     return lt_errorf("kthvalue: k = %lld out of range, expected 1 <= k <= %lld", (long long)k,
                      (long long)n);
   pick pk = {k - 1, 1, false, false};
+  if (on_device(t)) return device_pick("kthvalue", t, dim, keepdim, pk, values, indices);
   return sort_slices("kthvalue", t, dim, keepdim, 1, pk, values, indices);
 }
 
@@ -246,6 +342,7 @@ static int median_raw(const lt_tensor *t, int dim, bool keepdim, lt_tensor **val
     return lt_errorf(dim == LT_ALL_DIMS ? "median: cannot take the median of an empty tensor"
                                         : "median: cannot reduce over an empty dimension");
   pick pk = {(n - 1) / 2, 1, false, true};
+  if (on_device(t)) return device_pick("median", t, dim, keepdim, pk, values, indices);
   return sort_slices("median", t, dim, keepdim, 1, pk, values, indices);
 }
 

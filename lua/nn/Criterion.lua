@@ -23,10 +23,16 @@ function Criterion:_loss()
         .. 'updateOutput and updateGradInput', 2)
 end
 
+-- the loss as a Lua number (a GPU loss is read back: one small copy)
+local function number_of(l)
+  if l.isCuda and l:isCuda() then l = l:cpu() end
+  return l:item()
+end
+
 function Criterion:updateOutput(input, target)
   local l = self:_loss(input, target)
   self._lossTensor = l
-  self.output = l:item()
+  self.output = number_of(l)
   return self.output
 end
 
@@ -68,7 +74,7 @@ Criterion.__call = function(self, input, target)
   if self:_isManual() then return self:forward(input, target) end
   local l = self:_loss(input, target)
   self._lossTensor, self._input, self._src, self._target = l, input, input, target
-  self.output = l:item()
+  self.output = number_of(l)
   return l
 end
 
@@ -99,7 +105,11 @@ Criterion.__tostring = function(self) return torch.typename(self) end
 -- class targets: 1-based LongTensor (Torch7 scripts often pass a DoubleTensor or a number)
 function nn._classTarget(target)
   if type(target) == 'number' then return torch.LongTensor({target}):view(torch.LongStorage({})) end
-  if torch.typename(target) ~= 'torch.LongTensor' then return target:long() end
+  if torch.typename(target) ~= 'torch.LongTensor' then
+    -- a GPU target stays on its GPU (:long() would bring it to the CPU)
+    if target.isCuda and target:isCuda() then return target:cudaLong() end
+    return target:long()
+  end
   return target
 end
 

@@ -231,7 +231,8 @@ function Optimizer:loadStateDict(sd)
           U.fail(2, '%s: state %s of parameter %d has %d elements, the parameter %d', fn, k, idx,
                  v:nElement(), rec.param:nElement())
         end
-        v = v:type(rec.param:type()):clone():contiguous()
+        -- on the parameter's device and dtype (a CPU checkpoint resumes on the GPU)
+        v = U.like(v, rec.param):clone():contiguous()
       else
         v = copy_value(v)
       end

@@ -4,6 +4,8 @@
 local optim = optim
 local core = torch.core
 local isTensor = torch.isTensor
+-- 0 for a CPU tensor, the 1-based GPU number otherwise (every build has it)
+local device_of = core.cuda.device_of
 
 local U = {}
 optim._util = U
@@ -83,18 +85,36 @@ function U.eval(fn, opfunc, x, level)
   return fx, U.as_grad(dfdx, x)
 end
 
+-- (a gradient on another device than x is left there: the fused kernel
+-- then names both devices)
 function U.as_grad(g, x)
-  if g:dtype() ~= x:dtype() then g = g:type(x:type()) end
+  if g:dtype() ~= x:dtype() then g = U.like(g, x, device_of(g)) end
   if not g:isContiguous() then g = g:contiguous() end
   return g
 end
 
--- a zero state buffer like x (contiguous, x's type), kept in state[key];
--- returns it and whether it was just made
+-- v converted to x's dtype on device dev (default: x's), v itself when it
+-- is there already; GPU tensors keep their GPU number
+function U.like(v, x, dev)
+  dev = dev or device_of(x)
+  if device_of(v) == dev and v:dtype() == x:dtype() then return v end
+  return core.cuda.to(v, x:dtype(), dev)
+end
+
+-- zeros of x's size and dtype on x's device (an optimizer's state lives
+-- beside its parameter: model:cuda() then optim.* keeps everything there)
+function U.zeros_like(x)
+  local dev = device_of(x)
+  if dev == 0 then return torch.zeros(x:size(), x:type()) end
+  return core.cuda.empty(x:dtype(), dev, x:size()):fill(0)
+end
+
+-- a zero state buffer like x (contiguous, x's type and device), kept in
+-- state[key]; returns it and whether it was just made
 function U.buffer(state, key, x, fill)
   local b = state[key]
   if b == nil then
-    b = torch.zeros(x:size(), x:type())
+    b = U.zeros_like(x)
     if fill and fill ~= 0 then b:fill(fill) end
     state[key] = b
     return b, true

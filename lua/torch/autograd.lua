@@ -210,7 +210,9 @@ end
 local function run_custom(entry, gouts)
   local g = {}
   for k, o in ipairs(entry.outs) do
-    g[k] = gouts[k] or core.empty(o.dtype, o.size):fill(0)
+    -- a missing output gradient: zeros on the output's device
+    g[k] = gouts[k] or (o.dev ~= 0 and core.cuda.empty(o.dtype, o.dev, o.size)
+                        or core.empty(o.dtype, o.size)):fill(0)
   end
   local ctx = entry.ctx
   local grads = pack(entry.class.backward(ctx, unpack(g, 1, #entry.outs)))
@@ -253,7 +255,7 @@ local function apply(class, ...)
       end
       tensors[#tensors + 1] = o
       outids[o:_id()] = true
-      meta[#meta + 1] = {size = o:size(), dtype = o:dtype()}
+      meta[#meta + 1] = {size = o:size(), dtype = o:dtype(), dev = core.cuda.device_of(o)}
     end
   end
   -- a saved output would hold its own node (a cycle): keep it without history
