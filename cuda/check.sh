@@ -29,6 +29,7 @@ JOBS=${JOBS:-$(nproc)}
 mkdir -p "$BUILD" "$LOG"
 T0=$SECONDS
 say() { echo "== [$((SECONDS - T0))s] $*"; }
+IMG_LIBS=()
 ORIG_LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-} # python3 (PyTorch) runs with the system's libraries
 
 # ---- 1. tools ---------------------------------------------------------------
@@ -76,6 +77,12 @@ if [ -n "$missing" ] || [ "${CHECK_USE_DEBS:-0}" = 1 ]; then
   export PKG_CONFIG_LIBDIR="$ML/pkgconfig:$ML/openblas-openmp/pkgconfig"
   export CMAKE_PREFIX_PATH="$R/usr${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
   export LD_LIBRARY_PATH="$ML:$ML/openblas-openmp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  # headers and library of one libjpeg: the image's own libjpeg (another
+  # ABI) must not pair with our jpeglib.h ("Wrong JPEG library version")
+  # (jconfig.h, which says the ABI version, sits in the multiarch folder)
+  IMG_LIBS=(-DJPEG_INCLUDE_DIR="$R/usr/include" -DJPEG_LIBRARY="$ML/libjpeg.so"
+            -DPNG_PNG_INCLUDE_DIR="$R/usr/include" -DPNG_LIBRARY="$ML/libpng16.so"
+            -DCMAKE_C_FLAGS="-I$R/usr/include/x86_64-linux-gnu")
 fi
 say "tools: $(command -v luajit) $(command -v busted) $(command -v pkg-config)"
 
@@ -86,7 +93,7 @@ if [ -z "$NVCC" ]; then echo "check.sh: nvcc not found"; exit 1; fi
 GEN=()
 if command -v ninja >/dev/null && [ ! -f "$BUILD/CMakeCache.txt" ]; then GEN=(-G Ninja); fi
 say "configure ($NVCC)"
-cmake -S . -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release -DLUTORCH_CUDA=ON \
+cmake -S . -B "$BUILD" "${GEN[@]}" "${IMG_LIBS[@]}" -DCMAKE_BUILD_TYPE=Release -DLUTORCH_CUDA=ON \
   -DCMAKE_CUDA_COMPILER="$NVCC" > "$LOG/configure.log" 2>&1 || { tail -30 "$LOG/configure.log"; echo "check.sh: configure failed"; exit 1; }
 grep -E "lutorch:" "$LOG/configure.log" || true
 say "build (-j$JOBS)"

@@ -68,18 +68,6 @@ static int check_target(const char *fn, const lt_tensor *x, int dim) {
   return lt_wrap_dim(fn, dim, x->ndim, 0);
 }
 
-/* r moved into out (resized, converted) when out is given */
-static lt_tensor *deliver(lt_tensor *out, lt_tensor *r) {
-  if (!r || !out) return r;
-  int rc = lt_tensor_resize(out, r->ndim, r->size);
-  if (!rc) rc = lt_copy_(out, r);
-  lt_tensor_release(r);
-  if (rc) return NULL;
-  lt_tensor_bump_version(out);
-  lt_tensor_retain(out);
-  return out;
-}
-
 /* a geometry-only view (for ltk_geom_init): sizes and strides, no data */
 static void geom_view(lt_tensor *v, int ndim, const int64_t *size, const int64_t *stride) {
   memset(v, 0, sizeof *v);
@@ -187,7 +175,7 @@ lt_tensor *lt_cuda_index_select(lt_tensor *out, const lt_tensor *x, int dim, con
     r = NULL;
   }
   lt_tensor_release(ix);
-  return deliver(out, r);
+  return lt_cuda_deliver(out, r);
 }
 
 int lt_cuda_index_write(const char *fn, int op, lt_tensor *x, int dim, const lt_tensor *idx,
@@ -238,7 +226,7 @@ lt_tensor *lt_cuda_gather(lt_tensor *out, const lt_tensor *x, int dim, const lt_
     r = NULL;
   }
   lt_tensor_release(ix);
-  return deliver(out, r);
+  return lt_cuda_deliver(out, r);
 }
 
 int lt_cuda_scatter(const char *fn, int op, lt_tensor *x, int dim, const lt_tensor *idx,
@@ -409,7 +397,7 @@ lt_tensor *lt_cuda_masked_select(lt_tensor *out, const lt_tensor *x, const lt_te
   lt_tensor_release(xe);
   lt_tensor_release(me);
   lt_tensor_release(pos);
-  return deliver(out, r);
+  return lt_cuda_deliver(out, r);
 }
 
 lt_tensor *lt_cuda_nonzero(lt_tensor *out, const lt_tensor *x) {
@@ -431,5 +419,5 @@ lt_tensor *lt_cuda_nonzero(lt_tensor *out, const lt_tensor *x) {
   }
   lt_tensor_release(xb);
   lt_tensor_release(pos);
-  return deliver(out, r);
+  return lt_cuda_deliver(out, r);
 }

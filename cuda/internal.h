@@ -61,6 +61,11 @@ typedef struct ltk_geom {
 /* ops must share one shape (expand first); NULL entries get stride 0. */
 void ltk_geom_init(ltk_geom *g, int nops, lt_tensor *const *ops);
 
+/* ---- results (copy.c) ----
+ * Torch7's result-first form: r (consumed) moved into out, resized and
+ * converted, when out is given (returned retained); else r itself. */
+lt_tensor *lt_cuda_deliver(lt_tensor *out, lt_tensor *r);
+
 /* ---- kernel launchers: each returns the launch's error code ---- */
 enum {
   LTK_NEG, LTK_ABS, LTK_SIGN, LTK_RELU, LTK_FLOOR, LTK_CEIL, LTK_ROUND, LTK_TRUNC,

@@ -19,27 +19,15 @@
 #include <string.h>
 
 #include "internal.h"
+#include "lutorch/linalg_check.h"
 
 static bool shares(const lt_tensor *x, const lt_tensor *y) {
   return x && y && x->storage == y->storage;
 }
 
-static int check_dim(const char *fn, const lt_tensor *t, int nd, const char *name) {
-  if (t->ndim == nd) return 0;
-  return lt_errorf("%s: %s must be %d-dimensional, got %d dimension%s", fn, name, nd, t->ndim,
-                   t->ndim == 1 ? "" : "s");
-}
-
-static int mismatch(const char *fn, const char *na, const lt_tensor *a, const char *nb,
-                    const lt_tensor *b) {
-  char x[128], y[128];
-  return lt_errorf("%s: size mismatch, %s is %s, %s is %s", fn, na,
-                   lt_shape_str(a->ndim, a->size, x, sizeof x), nb,
-                   lt_shape_str(b->ndim, b->size, y, sizeof y));
-}
-
-/* one GPU, one float dtype cuBLAS multiplies */
-static int check_inputs(const char *fn, lt_tensor *out, int n, lt_tensor *const *t,
+/* one GPU, one float dtype cuBLAS multiplies (the shapes are checked by
+ * lib's lutorch/linalg_check.h, as on the CPU) */
+static int check_inputs(const char *fn, const lt_tensor *out, int n, lt_tensor *const *t,
                         const char *const *names) {
   char a[32], b[32];
   lt_device dev = {LT_CPU, 0};
@@ -196,35 +184,19 @@ done:
   return rc;
 }
 
-/* Whether m expands to size without growing it. */
-static bool broadcasts_to(const lt_tensor *m, int nd, const int64_t *size) {
-  if (m->ndim > nd) return false;
-  for (int i = 0; i < m->ndim; i++) {
-    int64_t s = m->size[m->ndim - 1 - i];
-    if (s != 1 && s != size[nd - 1 - i]) return false;
-  }
-  return true;
-}
-
 /* out = beta M + alpha A B, where A (batch..., m, k) and B (batch..., k, n)
  * are expanded to one batch shape of nb dims and the result, of
  * (batch... m n) elements, has the user's shape (nd, size). */
 static lt_tensor *product(const char *fn, lt_tensor *out, double beta, lt_tensor *m, double alpha,
                           const lt_tensor *a, const lt_tensor *b, int nb, int nd,
                           const int64_t *size) {
-  char x[128], y[128];
+  if (lt_product_check_m(fn, out, m, nd, size)) return NULL;
   if (!m) beta = 0;
   lt_tensor *target;
   if (out && out == m) {
-    if (m->ndim != nd || memcmp(m->size, size, sizeof(int64_t) * (size_t)nd))
-      return lt_error("%s: size mismatch, in-place M is %s but the product is %s", fn,
-                      lt_shape_str(m->ndim, m->size, x, sizeof x), lt_shape_str(nd, size, y, sizeof y));
     target = m;
     lt_tensor_retain(target);
   } else {
-    if (m && !broadcasts_to(m, nd, size))
-      return lt_error("%s: size mismatch, M is %s but the product is %s", fn,
-                      lt_shape_str(m->ndim, m->size, x, sizeof x), lt_shape_str(nd, size, y, sizeof y));
     if (out) {
       if (out->dtype != a->dtype)
         return lt_error("%s: result tensor is %s but the inputs are %s", fn,
@@ -260,67 +232,34 @@ static lt_tensor *product(const char *fn, lt_tensor *out, double beta, lt_tensor
 
 /* ---- the public forms ---- */
 
-static lt_tensor *addmm(const char *fn, lt_tensor *out, double beta, lt_tensor *m, double alpha,
-                        lt_tensor *a, lt_tensor *b) {
-  lt_tensor *t[3] = {m, a, b};
-  const char *names[3] = {"M", "m1", "m2"};
-  if (check_inputs(fn, out, 3, t, names) || check_dim(fn, a, 2, "m1") || check_dim(fn, b, 2, "m2"))
-    return NULL;
-  if (a->size[1] != b->size[0]) return mismatch(fn, "m1", a, "m2", b), NULL;
-  int64_t size[2] = {a->size[0], b->size[1]};
-  return product(fn, out, beta, m, alpha, a, b, 0, 2, size);
-}
+/* the product kinds lib's linalg.c hands over, checked as on the CPU */
 
 static lt_tensor *addmv(const char *fn, lt_tensor *out, double beta, lt_tensor *m, double alpha,
-                        lt_tensor *a, lt_tensor *x) {
-  lt_tensor *t[3] = {m, a, x};
-  const char *names[3] = {"M", "matrix", "vector"};
-  char s1[128];
-  if (check_inputs(fn, out, 3, t, names) || check_dim(fn, a, 2, "matrix") ||
-      check_dim(fn, x, 1, "vector"))
-    return NULL;
-  if (a->size[1] != x->size[0]) return mismatch(fn, "matrix", a, "vector", x), NULL;
-  if (m && m->ndim > 1)
-    return lt_error("%s: M must be a vector, got size %s", fn, lt_shape_str(m->ndim, m->size, s1, sizeof s1));
-  int64_t n1[1] = {a->size[0]};
+                        lt_tensor *a, lt_tensor *x, const int64_t *size) {
   lt_tensor *xc = lt_unsqueeze(x, 1); /* k x 1 */
-  lt_tensor *r = xc ? product(fn, out, beta, m, alpha, a, xc, 0, 1, n1) : NULL;
+  lt_tensor *r = xc ? product(fn, out, beta, m, alpha, a, xc, 0, 1, size) : NULL;
   lt_tensor_release(xc);
   return r;
 }
 
 static lt_tensor *addr(const char *fn, lt_tensor *out, double beta, lt_tensor *m, double alpha,
-                       lt_tensor *x, lt_tensor *y) {
-  lt_tensor *t[3] = {m, x, y};
-  const char *names[3] = {"M", "vec1", "vec2"};
-  if (check_inputs(fn, out, 3, t, names) || check_dim(fn, x, 1, "vec1") || check_dim(fn, y, 1, "vec2"))
-    return NULL;
+                       lt_tensor *x, lt_tensor *y, const int64_t *size) {
   lt_tensor *xc = lt_unsqueeze(x, 1), *yr = xc ? lt_unsqueeze(y, 0) : NULL, *r = NULL;
-  int64_t size[2] = {x->size[0], y->size[0]};
   if (yr) r = product(fn, out, beta, m, alpha, xc, yr, 0, 2, size);
   lt_tensor_release(xc);
   lt_tensor_release(yr);
   return r;
 }
 
-static lt_tensor *baddbmm(const char *fn, lt_tensor *out, double beta, lt_tensor *m, double alpha,
-                          lt_tensor *a, lt_tensor *b, bool reduce) {
-  lt_tensor *t[3] = {m, a, b};
-  const char *names[3] = {"M", "batch1", "batch2"};
-  if (check_inputs(fn, out, 3, t, names) || check_dim(fn, a, 3, "batch1") ||
-      check_dim(fn, b, 3, "batch2"))
-    return NULL;
-  if (a->size[0] != b->size[0] || a->size[2] != b->size[1])
-    return mismatch(fn, "batch1", a, "batch2", b), NULL;
-  int64_t size[3] = {a->size[0], a->size[1], b->size[2]};
-  if (!reduce) return product(fn, out, beta, m, alpha, a, b, 1, 3, size);
-  /* sum_i a_i b_i = [a_1 ... a_B] [b_1; ...; b_B]: one gemm of depth B k */
+/* sum_i a_i b_i = [a_1 ... a_B] [b_1; ...; b_B]: one gemm of depth B k */
+static lt_tensor *addbmm(const char *fn, lt_tensor *out, double beta, lt_tensor *m, double alpha,
+                         lt_tensor *a, lt_tensor *b, const int64_t *size) {
   int64_t B = a->size[0], rows = a->size[1], k = a->size[2];
   int64_t as[2] = {rows, B * k}, bs[2] = {B * k, b->size[2]};
   lt_tensor *at = lt_transpose(a, 0, 1); /* rows x B x k */
   lt_tensor *ac = at ? lt_contiguous(at) : NULL, *a2 = ac ? lt_view(ac, 2, as) : NULL;
   lt_tensor *b2 = a2 ? lt_reshape(b, 2, bs) : NULL, *r = NULL;
-  if (b2) r = product(fn, out, beta, m, alpha, a2, b2, 0, 2, size + 1);
+  if (b2) r = product(fn, out, beta, m, alpha, a2, b2, 0, 2, size);
   lt_tensor_release(at);
   lt_tensor_release(ac);
   lt_tensor_release(a2);
@@ -331,42 +270,11 @@ static lt_tensor *baddbmm(const char *fn, lt_tensor *out, double beta, lt_tensor
 /* PyTorch's matmul: vectors get a dim added (and dropped from the result),
  * leading dims broadcast as batch dims */
 static lt_tensor *matmul(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
-  const char *fn = "matmul";
-  lt_tensor *t[2] = {a, b};
-  const char *names[2] = {"a", "b"};
-  if (check_inputs(fn, out, 2, t, names)) return NULL;
-  if (a->ndim == 0 || b->ndim == 0)
-    return lt_error("%s: both arguments must be at least 1-dimensional, got %d and %d dimensions",
-                    fn, a->ndim, b->ndim);
-  int64_t ka = a->size[a->ndim - 1], kb = b->size[b->ndim == 1 ? 0 : b->ndim - 2];
-  if (ka != kb) return mismatch(fn, "a", a, "b", b), NULL;
-  bool va = a->ndim == 1, vb = b->ndim == 1;
-  lt_tensor *a2 = va ? lt_unsqueeze(a, 0) : (lt_tensor_retain(a), a);
-  lt_tensor *b2 = vb ? lt_unsqueeze(b, 1) : (lt_tensor_retain(b), b);
-  lt_tensor *ea = NULL, *eb = NULL, *r = NULL;
-  int nb;
-  int64_t shape[LT_MAX_DIMS], sa[LT_MAX_DIMS], sb[LT_MAX_DIMS], size[LT_MAX_DIMS];
-  if (!a2 || !b2 ||
-      lt_broadcast_shape(fn, a2->ndim - 2, a2->size, b2->ndim - 2, b2->size, &nb, shape))
-    goto done;
-  if (nb + 2 > LT_MAX_DIMS) {
-    lt_error("%s: too many dimensions", fn);
-    goto done;
-  }
-  memcpy(sa, shape, sizeof(int64_t) * (size_t)nb);
-  memcpy(sb, shape, sizeof(int64_t) * (size_t)nb);
-  sa[nb] = a2->size[a2->ndim - 2];
-  sa[nb + 1] = sb[nb] = ka;
-  sb[nb + 1] = b2->size[b2->ndim - 1];
-  if (!(ea = lt_expand(a2, nb + 2, sa)) || !(eb = lt_expand(b2, nb + 2, sb))) goto done;
-  memcpy(size, shape, sizeof(int64_t) * (size_t)nb);
-  int nd = nb;
-  if (!va) size[nd++] = sa[nb];
-  if (!vb) size[nd++] = sb[nb + 1];
-  r = product(fn, out, 0, NULL, 1, ea, eb, nb, nd, size);
-done:
-  lt_tensor_release(a2);
-  lt_tensor_release(b2);
+  lt_tensor *ea, *eb, *r = NULL;
+  int nd;
+  int64_t size[LT_MAX_DIMS];
+  if (lt_matmul_operands("matmul", a, b, &ea, &eb, &nd, size)) return NULL;
+  r = product("matmul", out, 0, NULL, 1, ea, eb, ea->ndim - 2, nd, size);
   lt_tensor_release(ea);
   lt_tensor_release(eb);
   return r;
@@ -374,21 +282,22 @@ done:
 
 lt_tensor *lt_cuda_product(int kind, const char *fn, lt_tensor *out, double beta, lt_tensor *m,
                            double alpha, lt_tensor *a, lt_tensor *b) {
+  int64_t size[3];
+  int nd = lt_product_check(kind, fn, check_inputs, out, m, a, b, size);
+  if (nd < 0) return NULL;
   switch (kind) {
-  case LT_DEV_MM: return addmm(fn, out, beta, m, alpha, a, b);
-  case LT_DEV_MV: return addmv(fn, out, beta, m, alpha, a, b);
-  case LT_DEV_R: return addr(fn, out, beta, m, alpha, a, b);
-  case LT_DEV_BMM: return baddbmm(fn, out, beta, m, alpha, a, b, false);
-  case LT_DEV_ADDBMM: return baddbmm(fn, out, beta, m, alpha, a, b, true);
+  case LT_DEV_MV: return addmv(fn, out, beta, m, alpha, a, b, size);
+  case LT_DEV_R: return addr(fn, out, beta, m, alpha, a, b, size);
+  case LT_DEV_ADDBMM: return addbmm(fn, out, beta, m, alpha, a, b, size);
   case LT_DEV_MATMUL: return matmul(out, a, b);
-  default: return lt_error("%s: unknown product kind %d", fn, kind);
+  default: /* mm, bmm */ return product(fn, out, beta, m, alpha, a, b, kind == LT_DEV_BMM, nd, size);
   }
 }
 
 /* dot as a number: the 0-dim matmul of the two vectors, read back */
 int lt_cuda_dot(lt_tensor *a, lt_tensor *b, double *result) {
   int64_t na = lt_tensor_numel(a), nb = lt_tensor_numel(b);
-  if (na != nb) return mismatch("dot", "a", a, "b", b);
+  if (na != nb) return lt_product_mismatch("dot", "a", a, "b", b);
   lt_tensor *fa = lt_reshape(a, 1, &na), *fb = fa ? lt_reshape(b, 1, &nb) : NULL;
   lt_tensor *t[2] = {fa, fb};
   const char *names[2] = {"a", "b"};

@@ -11,17 +11,6 @@
 
 static bool legacy_empty(const lt_tensor *t) { return t->ndim == 1 && t->size[0] == 0; }
 
-static lt_tensor *deliver(lt_tensor *out, lt_tensor *r) {
-  if (!r || !out) return r;
-  int rc = lt_tensor_resize(out, r->ndim, r->size);
-  if (!rc) rc = lt_copy_(out, r);
-  lt_tensor_release(r);
-  if (rc) return NULL;
-  lt_tensor_bump_version(out);
-  lt_tensor_retain(out);
-  return out;
-}
-
 lt_tensor *lt_cuda_cat(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
   char a[128], b[128];
   if (n <= 0) return lt_error("cat: expected at least one tensor");
@@ -43,7 +32,7 @@ lt_tensor *lt_cuda_cat(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
   if (first < 0) { /* only empty pieces: an empty result */
     int64_t zero = 0;
     for (int i = 1; i < n; i++) dt = lt_dtype_promote(dt, xs[i]->dtype);
-    return deliver(out, lt_tensor_empty_on(dt, 1, &zero, dev));
+    return lt_cuda_deliver(out, lt_tensor_empty_on(dt, 1, &zero, dev));
   }
   const lt_tensor *ref = xs[first];
   if (ref->ndim == 0)
@@ -81,7 +70,7 @@ lt_tensor *lt_cuda_cat(lt_tensor *out, int n, lt_tensor *const *xs, int dim) {
     lt_tensor_release(dst);
     at += t->size[d];
   }
-  return deliver(out, r);
+  return lt_cuda_deliver(out, r);
 }
 
 lt_tensor *lt_cuda_flip(const lt_tensor *x, int n, const int *dims) {

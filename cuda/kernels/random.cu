@@ -1,52 +1,28 @@
 // Random fills from lib's counter-based generator, then the launcher.
 //
-// The same function of (seed, counter) as the CPU (lib/include/lutorch/
-// random.h, lib/ops/random.c): Philox4x32-10, element i of a fill taking
-// counter offset + i, the same bits to uniform doubles (24 bits for
-// float32 uniforms, 53 otherwise), the same Box-Muller and inversions. So
-// one seed gives the same numbers on either device; transcendental
-// functions (log, cos, tan, exp) may differ from glibc's in the last bit of
-// a double, which rounding to float32 almost always hides. Products and
-// sums that nvcc would fuse into one FMA are spelled __dmul_rn/__dadd_rn:
-// the CPU rounds them separately, and uniform numbers then agree exactly.
+// The same function of (seed, counter) as the CPU (lib/ops/random.c), from
+// the same code (lib/include/lutorch/philox.h): Philox4x32-10, element i of
+// a fill taking counter offset + i, the same bits to uniform doubles (24
+// bits for float32 uniforms, 53 otherwise); and the same Box-Muller and
+// inversions. So one seed gives the same numbers on either device;
+// transcendental functions (log, cos, tan, exp) may differ from glibc's in
+// the last bit of a double, which rounding to float32 almost always hides.
+// Products and sums that nvcc would fuse into one FMA are spelled
+// __dmul_rn/__dadd_rn: the CPU rounds them separately, and uniform numbers
+// then agree exactly.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
 #include <cmath>
 
 #include "index.cuh"
+#include "lutorch/philox.h"
 
 namespace {
 
 using namespace ltk;
 
 typedef long long ll;
-
-__device__ __forceinline__ void philox(uint64_t seed, uint64_t k, uint32_t out[4]) {
-  uint32_t c0 = (uint32_t)k, c1 = (uint32_t)(k >> 32), c2 = 0, c3 = 0;
-  uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
-  for (int r = 0; r < 10; r++) {
-    if (r) {
-      k0 += 0x9E3779B9u;
-      k1 += 0xBB67AE85u;
-    }
-    uint64_t p0 = (uint64_t)0xD2511F53u * c0, p1 = (uint64_t)0xCD9E8D57u * c2;
-    uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0, n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
-    c1 = (uint32_t)p1;
-    c3 = (uint32_t)p0;
-    c0 = n0;
-    c2 = n2;
-  }
-  out[0] = c0;
-  out[1] = c1;
-  out[2] = c2;
-  out[3] = c3;
-}
-
-__device__ __forceinline__ double u24(const uint32_t *r) { return (r[0] >> 8) * 0x1p-24; }
-__device__ __forceinline__ double u53(const uint32_t *r) {
-  return (double)((((uint64_t)r[0] << 32) | r[1]) >> 11) * 0x1p-53;
-}
 
 __device__ __forceinline__ double sat(double x, double lo, double hi) {
   return x <= lo ? lo : x >= hi ? hi : x;
@@ -59,13 +35,13 @@ __global__ void random_k(char *out, int dt, ll n, int dist, double p0, double p1
   const double pi = 3.14159265358979323846;
   for (ll i = blockIdx.x * (ll)blockDim.x + threadIdx.x; i < n; i += (ll)gridDim.x * blockDim.x) {
     uint32_t r[4];
-    philox(seed, offset + (uint64_t)i, r);
+    lt_rng_block(seed, offset + (uint64_t)i, r);
     double v = 0;
     ll iv = 0;
     bool f32 = dt == LT_FLOAT32;
     switch (dist) {
     case LT_DEV_RAND_UNIFORM: {
-      double x = __dadd_rn(p0, __dmul_rn(p1 - p0, f32 ? u24(r) : u53(r)));
+      double x = __dadd_rn(p0, __dmul_rn(p1 - p0, f32 ? lt_rng_u24(r) : lt_rng_u53(r)));
       if (f32) {
         float xf = (float)x;
         if (xf >= (float)p1 && p0 < p1) xf = below_f;
@@ -78,22 +54,22 @@ __global__ void random_k(char *out, int dt, ll n, int dist, double p0, double p1
     }
     case LT_DEV_RAND_NORMAL:
     case LT_DEV_RAND_LOGNORMAL: {
-      double z = sqrt(-2.0 * log(1.0 - u53(r))) * cos(2.0 * pi * u53(r + 2));
+      double z = sqrt(-2.0 * log(1.0 - lt_rng_u53(r))) * cos(2.0 * pi * lt_rng_u53(r + 2));
       double w = __dadd_rn(p0, __dmul_rn(p1, z));
       v = dist == LT_DEV_RAND_NORMAL ? w : exp(w);
       break;
     }
-    case LT_DEV_RAND_EXPONENTIAL: v = -log(1.0 - u53(r)) / p0; break;
-    case LT_DEV_RAND_CAUCHY: v = __dadd_rn(p0, __dmul_rn(p1, tan(pi * (u53(r) - 0.5)))); break;
-    case LT_DEV_RAND_BERNOULLI: v = u53(r) < p0; break;
-    case LT_DEV_RAND_BERNOULLI_T: v = u53(r) < probs[i]; break;
+    case LT_DEV_RAND_EXPONENTIAL: v = -log(1.0 - lt_rng_u53(r)) / p0; break;
+    case LT_DEV_RAND_CAUCHY: v = __dadd_rn(p0, __dmul_rn(p1, tan(pi * (lt_rng_u53(r) - 0.5)))); break;
+    case LT_DEV_RAND_BERNOULLI: v = lt_rng_u53(r) < p0; break;
+    case LT_DEV_RAND_BERNOULLI_T: v = lt_rng_u53(r) < probs[i]; break;
     case LT_DEV_RAND_GEOMETRIC: {
-      double k = p0 >= 1 ? 1 : ceil(log(1.0 - u53(r)) / log1p(-p0));
+      double k = p0 >= 1 ? 1 : ceil(log(1.0 - lt_rng_u53(r)) / log1p(-p0));
       v = k < 1 ? 1 : k;
       break;
     }
     default: { // LT_DEV_RAND_RANDOM
-      uint64_t bits = ((uint64_t)r[0] << 32) | r[1];
+      uint64_t bits = lt_rng_bits64(r);
       iv = (ll)(lo + (range ? __umul64hi(bits, range) : bits));
       break;
     }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lutorch/autograd.h"
 #include "native.h"
 #include "reader.h"
 
@@ -88,6 +89,10 @@ static int read_tensor(parse *P, lt_reader *r) {
     if (lt_rd_i64(r, &size[i])) return -1;
   for (int i = 0; i < ndim; i++)
     if (lt_rd_i64(r, &stride[i])) return -1;
+  uint8_t flags = 0; /* 1.0 files have none */
+  if (P->minor >= 1 && lt_rd_u8(r, &flags)) return -1;
+  if (P->minor <= LT_NATIVE_MINOR && (flags & ~TENSOR_FLAGS_KNOWN))
+    return lt_errorf("%s: record %u: unknown tensor flags %u", P->what, P->id, flags);
   if (code >= NATIVE_NDTYPES)
     return lt_errorf("%s: record %u: unknown dtype code %u", P->what, P->id, code);
   if (check_ref(P, sid, 0)) return -1;
@@ -104,8 +109,12 @@ static int read_tensor(parse *P, lt_reader *r) {
     return -1;
   lt_io_node *n = &P->g->nodes[P->id];
   n->storage_node = sid;
+  if ((flags & TENSOR_REQUIRES_GRAD) && !lt_dtype_is_float(native_dtypes[code]))
+    return lt_errorf("%s: record %u: a %s tensor cannot require grad", P->what, P->id,
+                     lt_dtype_name(native_dtypes[code]));
   n->tensor = lt_tensor_from_storage(sn->storage, offset, ndim, size, stride);
-  return n->tensor ? 0 : -1;
+  if (!n->tensor) return -1;
+  return flags & TENSOR_REQUIRES_GRAD ? lt_set_requires_grad(n->tensor, true) : 0;
 }
 
 static int read_object(parse *P, lt_reader *r) {

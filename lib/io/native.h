@@ -24,6 +24,9 @@ enum {
 
 enum { VAL_NIL, VAL_FALSE, VAL_TRUE, VAL_NUMBER, VAL_STRING, VAL_REF, VAL_NTAGS };
 
+/* a tensor record's flags (format 1.1 and later) */
+enum { TENSOR_REQUIRES_GRAD = 1, TENSOR_FLAGS_KNOWN = 1 };
+
 /* dtype codes on disk: fixed forever, independent of lt_dtype's order */
 static const lt_dtype native_dtypes[] = {LT_FLOAT32, LT_FLOAT64, LT_INT64, LT_INT32,
                                          LT_INT16,   LT_INT8,    LT_UINT8, LT_BOOL,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lutorch/autograd.h"
 #include "native.h"
 #include "reader.h"
 
@@ -108,10 +109,11 @@ uint32_t lt_nw_tensor(lt_native_writer *w, const lt_tensor *t) {
   uint32_t sid = lt_nw_storage(w, t->storage);
   if (sid == LT_IO_NONE) return LT_IO_NONE;
   uint8_t code = (uint8_t)native_dtype_code(t->dtype), ndim = (uint8_t)t->ndim;
-  uint64_t len = 1 + 4 + 1 + 8 + 16 * (uint64_t)t->ndim;
+  uint8_t flags = lt_requires_grad(t) ? TENSOR_REQUIRES_GRAD : 0;
+  uint64_t len = 1 + 4 + 1 + 8 + 16 * (uint64_t)t->ndim + 1;
   if (record_head(w, REC_TENSOR, len) || put(w, &code, 1) || put(w, &sid, 4) ||
       put(w, &ndim, 1) || put(w, &t->offset, 8) || put(w, t->size, 8 * (size_t)t->ndim) ||
-      put(w, t->stride, 8 * (size_t)t->ndim))
+      put(w, t->stride, 8 * (size_t)t->ndim) || put(w, &flags, 1))
     return LT_IO_NONE;
   return w->next_id++;
 }

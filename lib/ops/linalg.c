@@ -17,6 +17,7 @@
 #include "lutorch/device.h"
 #include "linalg_grad.h"
 #include "lutorch/linalg.h"
+#include "lutorch/linalg_check.h"
 #include "lutorch/op.h"
 #include "lutorch/parallel.h"
 
@@ -233,8 +234,11 @@ static bool shares(const lt_tensor *x, const lt_tensor *y) {
   return x && y && x->storage == y->storage;
 }
 
-/* CPU, one computable dtype for every tensor given (NULLs skipped). */
-static int check_inputs(const char *fn, int n, lt_tensor *const *t, const char *const *names) {
+/* CPU, one computable dtype for every tensor given (NULLs skipped); out
+ * is checked as the result is made. */
+static int check_inputs(const char *fn, const lt_tensor *out, int n, lt_tensor *const *t,
+                        const char *const *names) {
+  (void)out;
   lt_dtype dt = LT_NDTYPES;
   const char *first = NULL;
   for (int i = 0; i < n; i++) {
@@ -255,19 +259,6 @@ static int check_inputs(const char *fn, int n, lt_tensor *const *t, const char *
   return 0;
 }
 
-static int check_dim(const char *fn, const lt_tensor *t, int nd, const char *name) {
-  if (t->ndim == nd) return 0;
-  return lt_errorf("%s: %s must be %d-dimensional, got %d dimension%s", fn, name, nd, t->ndim,
-                   t->ndim == 1 ? "" : "s");
-}
-
-static int mismatch(const char *fn, const char *na, const lt_tensor *a, const char *nb,
-                    const lt_tensor *b) {
-  char x[128], y[128];
-  return lt_errorf("%s: size mismatch, %s is %s, %s is %s", fn, na,
-                   lt_shape_str(a->ndim, a->size, x, sizeof x), nb,
-                   lt_shape_str(b->ndim, b->size, y, sizeof y));
-}
 
 /* ---- the one driver: res = beta·M + alpha·A·B over batch dims ----
  * a, b (and res unless `reduce`) have nb leading batch dims of shape
@@ -322,21 +313,11 @@ static lt_tensor *new_result(const char *fn, lt_tensor *out, lt_dtype dt, int nd
   return out;
 }
 
-/* Whether m expands to size (NumPy rules, m not growing the result). */
-static bool broadcasts_to(const lt_tensor *m, int nd, const int64_t *size) {
-  if (m->ndim > nd) return false;
-  for (int i = 0; i < m->ndim; i++) {
-    int64_t s = m->size[m->ndim - 1 - i];
-    if (s != 1 && s != size[nd - 1 - i]) return false;
-  }
-  return true;
-}
-
 /* out = beta·m + alpha·(product), result shape (nd, size); m may be NULL. */
 static lt_tensor *add_product(const product *pr, lt_tensor *out, double beta, lt_tensor *m,
                               double alpha, int nd, const int64_t *size) {
   const char *fn = pr->fn;
-  char x[128], y[128];
+  if (lt_product_check_m(fn, out, m, nd, size)) return NULL;
   if (!m) beta = 0;
   if (out && out != m && (shares(out, pr->a) || shares(out, pr->b) || shares(out, m))) {
     /* out overlaps an input: compute aside, then move in */
@@ -354,9 +335,6 @@ static lt_tensor *add_product(const product *pr, lt_tensor *out, double beta, lt
   }
   lt_tensor *res;
   if (out && out == m) { /* in place */
-    if (m->ndim != nd || memcmp(m->size, size, sizeof(int64_t) * (size_t)nd))
-      return lt_error("%s: size mismatch, in-place M is %s but the product is %s", fn,
-                      lt_shape_str(m->ndim, m->size, x, sizeof x), lt_shape_str(nd, size, y, sizeof y));
     if (shares(m, pr->a) || shares(m, pr->b)) {
       lt_tensor *c = lt_clone(m);
       if (!c) return NULL;
@@ -371,9 +349,6 @@ static lt_tensor *add_product(const product *pr, lt_tensor *out, double beta, lt
     lt_tensor_bump_version(m);
     return m;
   }
-  if (m && !broadcasts_to(m, nd, size))
-    return lt_error("%s: size mismatch, M is %s but the product is %s", fn,
-                    lt_shape_str(m->ndim, m->size, x, sizeof x), lt_shape_str(nd, size, y, sizeof y));
   if (!(res = new_result(fn, out, pr->a->dtype, nd, size))) return NULL;
   if ((m && beta != 0 && lt_copy_(res, m)) || run_product(pr, res, beta, alpha)) {
     lt_tensor_release(res);
@@ -396,58 +371,17 @@ static lt_tensor *deliver(const char *fn, lt_tensor *out, lt_tensor *r) {
   return o;
 }
 
-/* ---- the ops ----
- * Each public function records for autograd around its computation (the
- * computation then runs with grad mode off); see linalg_grad.c. */
-#define RECORD2(NAME, BW, OUT, A, B)                                       \
-  lt_node *node;                                                           \
-  lt_tensor *in_[2] = {A, B};                                              \
-  if (lt__linalg_begin(&node, NAME, BW, OUT, 2, in_, 0, 1)) return NULL
-#define RECORD3(NAME, BW, OUT, M, A, B)                                    \
-  lt_node *node;                                                           \
-  lt_tensor *in_[3] = {M, A, B};                                           \
-  if (lt__linalg_begin(&node, NAME, BW, OUT, 3, in_, beta, alpha)) return NULL
+/* ---- the CPU forms of the product kinds (arguments checked) ---- */
 
+static lt_tensor *product_op(int kind, const char *fn, lt_tensor *out, double beta, lt_tensor *m,
+                             double alpha, lt_tensor *a, lt_tensor *b);
 
-static lt_tensor *addmm_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
-                             double alpha, lt_tensor *a, lt_tensor *b) {
-  if (lt_device_any(out, 3, (lt_tensor *[]){m, a, b})) return lt_device_product(LT_DEV_MM, fn, out, beta, m, alpha, a, b);
-  lt_tensor *t[3] = {m, a, b};
-  const char *names[3] = {"M", "m1", "m2"};
-  if (check_inputs(fn, 3, t, names) || check_dim(fn, a, 2, "m1") || check_dim(fn, b, 2, "m2"))
-    return NULL;
-  if (a->size[1] != b->size[0]) return mismatch(fn, "m1", a, "m2", b), NULL;
-  int64_t size[2] = {a->size[0], b->size[1]};
-  product pr = {fn, a, b, 0, NULL, false};
-  return add_product(&pr, out, beta, m, alpha, 2, size);
-}
-
-lt_tensor *lt_mm(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
-  RECORD2("mm", lt__bw_mm, out, a, b);
-  return lt_record_end(node, addmm_impl("mm", out, 0, NULL, 1, a, b));
-}
-
-lt_tensor *lt_addmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *a,
-                    lt_tensor *b) {
-  RECORD3("addmm", lt__bw_addmm, out, m, a, b);
-  return lt_record_end(node, addmm_impl("addmm", out, beta, m, alpha, a, b));
-}
-
-static lt_tensor *addmv_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
-                             double alpha, lt_tensor *a, lt_tensor *x) {
-  if (lt_device_any(out, 3, (lt_tensor *[]){m, a, x})) return lt_device_product(LT_DEV_MV, fn, out, beta, m, alpha, a, x);
-  lt_tensor *t[3] = {m, a, x};
-  const char *names[3] = {"M", "matrix", "vector"};
-  char s1[128];
-  if (check_inputs(fn, 3, t, names) || check_dim(fn, a, 2, "matrix") ||
-      check_dim(fn, x, 1, "vector"))
-    return NULL;
-  if (a->size[1] != x->size[0]) return mismatch(fn, "matrix", a, "vector", x), NULL;
-  int64_t n1[1] = {a->size[0]}, size[2] = {a->size[0], 1};
-  if (m && m->ndim > 1)
-    return lt_error("%s: M must be a vector, got size %s", fn, lt_shape_str(m->ndim, m->size, s1, sizeof s1));
+/* n1: the result's one size */
+static lt_tensor *addmv_cpu(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
+                            double alpha, lt_tensor *a, lt_tensor *x, const int64_t *n1) {
+  int64_t size[2] = {n1[0], 1};
   if (out && out != m && (shares(out, a) || shares(out, x) || shares(out, m)))
-    return deliver(fn, out, addmv_impl(fn, NULL, beta, m, alpha, a, x));
+    return deliver(fn, out, product_op(LT_DEV_MV, fn, NULL, beta, m, alpha, a, x));
   if (out && out != m) {
     lt_tensor *o = new_result(fn, out, a->dtype, 1, n1);
     if (!o) return NULL;
@@ -477,28 +411,11 @@ static lt_tensor *addmv_impl(const char *fn, lt_tensor *out, double beta, lt_ten
   return r;
 }
 
-lt_tensor *lt_mv(lt_tensor *out, lt_tensor *a, lt_tensor *x) {
-  RECORD2("mv", lt__bw_mv, out, a, x);
-  return lt_record_end(node, addmv_impl("mv", out, 0, NULL, 1, a, x));
-}
-
-lt_tensor *lt_addmv(lt_tensor *out, double beta, lt_tensor *v, double alpha, lt_tensor *a,
-                    lt_tensor *x) {
-  RECORD3("addmv", lt__bw_addmv, out, v, a, x);
-  return lt_record_end(node, addmv_impl("addmv", out, beta, v, alpha, a, x));
-}
-
-static lt_tensor *addr_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
-                            double alpha, lt_tensor *x, lt_tensor *y) {
-  if (lt_device_any(out, 3, (lt_tensor *[]){m, x, y})) return lt_device_product(LT_DEV_R, fn, out, beta, m, alpha, x, y);
-  lt_tensor *t[3] = {m, x, y};
-  const char *names[3] = {"M", "vec1", "vec2"};
-  if (check_inputs(fn, 3, t, names) || check_dim(fn, x, 1, "vec1") || check_dim(fn, y, 1, "vec2"))
-    return NULL;
+static lt_tensor *addr_cpu(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
+                           double alpha, lt_tensor *x, lt_tensor *y, const int64_t *size) {
   lt_tensor *xc = lt_unsqueeze(x, 1), *yr = lt_unsqueeze(y, 0);
   lt_tensor *r = NULL;
   if (xc && yr) {
-    int64_t size[2] = {x->size[0], y->size[0]};
     product pr = {fn, xc, yr, 0, NULL, false};
     r = add_product(&pr, out, beta, m, alpha, 2, size);
   }
@@ -507,48 +424,146 @@ static lt_tensor *addr_impl(const char *fn, lt_tensor *out, double beta, lt_tens
   return r;
 }
 
+/* matmul with batch dims: one product over the broadcast batch */
+static lt_tensor *matmul_batched(lt_tensor *a, lt_tensor *b) {
+  lt_tensor *ea, *eb, *r = NULL;
+  int nd;
+  int64_t size[LT_MAX_DIMS], full[LT_MAX_DIMS];
+  if (lt_matmul_operands("matmul", a, b, &ea, &eb, &nd, size)) return NULL;
+  int nb = ea->ndim - 2;
+  memcpy(full, ea->size, sizeof(int64_t) * (size_t)(nb + 1));
+  full[nb + 1] = eb->size[nb + 1];
+  product pr = {"matmul", ea, eb, nb, ea->size, false};
+  lt_tensor *prod = add_product(&pr, NULL, 0, NULL, 1, nb + 2, full);
+  /* drop the dims added for vector operands */
+  if (prod) r = nd == nb + 2 ? (lt_tensor_retain(prod), prod) : lt_view(prod, nd, size);
+  lt_tensor_release(prod);
+  lt_tensor_release(ea);
+  lt_tensor_release(eb);
+  return r;
+}
+
+/* PyTorch's matmul, by the ranks of a and b */
+static lt_tensor *matmul_cpu(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
+  const char *fn = "matmul";
+  int64_t ka = a->size[a->ndim - 1];
+  if (a->ndim == 1 && b->ndim == 1) {
+    double d;
+    if (lt_dot(a, b, &d)) return NULL;
+    return deliver(fn, out, lt_tensor_scalar(a->dtype, d));
+  }
+  if (a->ndim == 2 && b->ndim == 2) return product_op(LT_DEV_MM, fn, out, 0, NULL, 1, a, b);
+  if (a->ndim == 2 && b->ndim == 1) return product_op(LT_DEV_MV, fn, out, 0, NULL, 1, a, b);
+  if (a->ndim == 1 && b->ndim == 2) { /* xᵀB = (Bᵀx)ᵀ */
+    lt_tensor *bt = lt_transpose(b, 0, 1);
+    lt_tensor *r = bt ? product_op(LT_DEV_MV, fn, out, 0, NULL, 1, bt, a) : NULL;
+    lt_tensor_release(bt);
+    return r;
+  }
+  if (b->ndim <= 2) { /* fold a's batch dims into rows: one big gemm */
+    int64_t rows[2] = {-1, ka};
+    lt_tensor *a2 = lt_reshape(a, 2, rows);
+    if (!a2) return NULL;
+    lt_tensor *r2 = product_op(b->ndim == 2 ? LT_DEV_MM : LT_DEV_MV, fn, NULL, 0, NULL, 1,
+                                a2, b);
+    lt_tensor_release(a2);
+    if (!r2) return NULL;
+    int64_t size[LT_MAX_DIMS];
+    memcpy(size, a->size, sizeof(int64_t) * (size_t)(a->ndim - 1));
+    int nd = a->ndim - 1;
+    if (b->ndim == 2) size[nd++] = b->size[1];
+    lt_tensor *r = lt_view(r2, nd, size);
+    lt_tensor_release(r2);
+    return deliver(fn, out, r);
+  }
+  return deliver(fn, out, matmul_batched(a, b));
+}
+
+/* Every product: handed to the device backend when an operand is a device
+ * tensor, else checked and computed here. */
+static lt_tensor *product_op(int kind, const char *fn, lt_tensor *out, double beta, lt_tensor *m,
+                             double alpha, lt_tensor *a, lt_tensor *b) {
+  if (lt_device_any(out, 3, (lt_tensor *[]){m, a, b}))
+    return lt_device_product(kind, fn, out, beta, m, alpha, a, b);
+  int64_t size[3];
+  int nd = lt_product_check(kind, fn, check_inputs, out, m, a, b, size);
+  if (nd < 0) return NULL;
+  switch (kind) {
+  case LT_DEV_MV: return addmv_cpu(fn, out, beta, m, alpha, a, b, size);
+  case LT_DEV_R: return addr_cpu(fn, out, beta, m, alpha, a, b, size);
+  case LT_DEV_MATMUL: return matmul_cpu(out, a, b);
+  default: { /* mm, bmm, addbmm: one batch dim but for mm */
+    product pr = {fn, a, b, kind != LT_DEV_MM, a->size, kind == LT_DEV_ADDBMM};
+    return add_product(&pr, out, beta, m, alpha, nd, size);
+  }
+  }
+}
+
+/* ---- the ops ----
+ * Each public function records for autograd around its computation (the
+ * computation then runs with grad mode off); see linalg_grad.c. */
+#define RECORD2(NAME, BW, OUT, A, B)                                       \
+  lt_node *node;                                                           \
+  lt_tensor *in_[2] = {A, B};                                              \
+  if (lt__linalg_begin(&node, NAME, BW, OUT, 2, in_, 0, 1)) return NULL
+#define RECORD3(NAME, BW, OUT, M, A, B)                                    \
+  lt_node *node;                                                           \
+  lt_tensor *in_[3] = {M, A, B};                                           \
+  if (lt__linalg_begin(&node, NAME, BW, OUT, 3, in_, beta, alpha)) return NULL
+
+lt_tensor *lt_mm(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
+  RECORD2("mm", lt__bw_mm, out, a, b);
+  return lt_record_end(node, product_op(LT_DEV_MM, "mm", out, 0, NULL, 1, a, b));
+}
+
+lt_tensor *lt_addmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *a,
+                    lt_tensor *b) {
+  RECORD3("addmm", lt__bw_addmm, out, m, a, b);
+  return lt_record_end(node, product_op(LT_DEV_MM, "addmm", out, beta, m, alpha, a, b));
+}
+
+lt_tensor *lt_mv(lt_tensor *out, lt_tensor *a, lt_tensor *x) {
+  RECORD2("mv", lt__bw_mv, out, a, x);
+  return lt_record_end(node, product_op(LT_DEV_MV, "mv", out, 0, NULL, 1, a, x));
+}
+
+lt_tensor *lt_addmv(lt_tensor *out, double beta, lt_tensor *v, double alpha, lt_tensor *a,
+                    lt_tensor *x) {
+  RECORD3("addmv", lt__bw_addmv, out, v, a, x);
+  return lt_record_end(node, product_op(LT_DEV_MV, "addmv", out, beta, v, alpha, a, x));
+}
+
 lt_tensor *lt_ger(lt_tensor *out, lt_tensor *x, lt_tensor *y) {
   RECORD2("ger", lt__bw_ger, out, x, y);
-  return lt_record_end(node, addr_impl("ger", out, 0, NULL, 1, x, y));
+  return lt_record_end(node, product_op(LT_DEV_R, "ger", out, 0, NULL, 1, x, y));
 }
 
 lt_tensor *lt_addr(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *x,
                    lt_tensor *y) {
   RECORD3("addr", lt__bw_addr, out, m, x, y);
-  return lt_record_end(node, addr_impl("addr", out, beta, m, alpha, x, y));
-}
-
-static lt_tensor *baddbmm_impl(const char *fn, lt_tensor *out, double beta, lt_tensor *m,
-                               double alpha, lt_tensor *a, lt_tensor *b, bool reduce) {
-  if (lt_device_any(out, 3, (lt_tensor *[]){m, a, b})) return lt_device_product(reduce ? LT_DEV_ADDBMM : LT_DEV_BMM, fn, out, beta, m, alpha, a, b);
-  lt_tensor *t[3] = {m, a, b};
-  const char *names[3] = {"M", "batch1", "batch2"};
-  if (check_inputs(fn, 3, t, names) || check_dim(fn, a, 3, "batch1") ||
-      check_dim(fn, b, 3, "batch2"))
-    return NULL;
-  if (a->size[0] != b->size[0] || a->size[2] != b->size[1])
-    return mismatch(fn, "batch1", a, "batch2", b), NULL;
-  int64_t size[3] = {a->size[0], a->size[1], b->size[2]};
-  product pr = {fn, a, b, 1, size, reduce};
-  return reduce ? add_product(&pr, out, beta, m, alpha, 2, size + 1)
-                : add_product(&pr, out, beta, m, alpha, 3, size);
+  return lt_record_end(node, product_op(LT_DEV_R, "addr", out, beta, m, alpha, x, y));
 }
 
 lt_tensor *lt_bmm(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
   RECORD2("bmm", lt__bw_bmm, out, a, b);
-  return lt_record_end(node, baddbmm_impl("bmm", out, 0, NULL, 1, a, b, false));
+  return lt_record_end(node, product_op(LT_DEV_BMM, "bmm", out, 0, NULL, 1, a, b));
 }
 
 lt_tensor *lt_baddbmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *a,
                       lt_tensor *b) {
   RECORD3("baddbmm", lt__bw_baddbmm, out, m, a, b);
-  return lt_record_end(node, baddbmm_impl("baddbmm", out, beta, m, alpha, a, b, false));
+  return lt_record_end(node, product_op(LT_DEV_BMM, "baddbmm", out, beta, m, alpha, a, b));
 }
 
 lt_tensor *lt_addbmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *a,
                      lt_tensor *b) {
   RECORD3("addbmm", lt__bw_addbmm, out, m, a, b);
-  return lt_record_end(node, baddbmm_impl("addbmm", out, beta, m, alpha, a, b, true));
+  return lt_record_end(node, product_op(LT_DEV_ADDBMM, "addbmm", out, beta, m, alpha, a, b));
+}
+
+lt_tensor *lt_matmul(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
+  RECORD2("matmul", lt__bw_matmul, out, a, b);
+  return lt_record_end(node, product_op(LT_DEV_MATMUL, "matmul", out, 0, NULL, 1, a, b));
 }
 
 /* ---- dot ---- */
@@ -580,9 +595,9 @@ int lt_dot(lt_tensor *a, lt_tensor *b, double *result) {
   if (lt_device_any(NULL, 2, (lt_tensor *[]){a, b})) return lt_device_dot(a, b, result);
   lt_tensor *t[2] = {a, b};
   const char *names[2] = {"a", "b"};
-  if (check_inputs("dot", 2, t, names)) return -1;
+  if (check_inputs("dot", NULL, 2, t, names)) return -1;
   int64_t n = lt_tensor_numel(a);
-  if (n != lt_tensor_numel(b)) return mismatch("dot", "a", a, "b", b);
+  if (n != lt_tensor_numel(b)) return lt_product_mismatch("dot", "a", a, "b", b);
   if (n > INT_MAX) return lt_errorf("dot: vectors too long for BLAS (%lld elements)", (long long)n);
   int64_t ia, ib;
   lt_tensor *fa = flat(a, &ia), *fb = fa ? flat(b, &ib) : NULL;
@@ -603,97 +618,6 @@ int lt_dot(lt_tensor *a, lt_tensor *b, double *result) {
   lt_tensor_release(fa);
   lt_tensor_release(fb);
   return 0;
-}
-
-/* ---- matmul ---- */
-
-static lt_tensor *matmul_batched(lt_tensor *a, lt_tensor *b) {
-  const char *fn = "matmul";
-  bool va = a->ndim == 1, vb = b->ndim == 1;
-  lt_tensor *a2 = va ? lt_unsqueeze(a, 0) : (lt_tensor_retain(a), a);
-  lt_tensor *b2 = vb ? lt_unsqueeze(b, 1) : (lt_tensor_retain(b), b);
-  lt_tensor *ea = NULL, *eb = NULL, *r = NULL;
-  if (!a2 || !b2) goto done;
-  int nb;
-  int64_t shape[LT_MAX_DIMS], sa[LT_MAX_DIMS], sb[LT_MAX_DIMS];
-  if (lt_broadcast_shape(fn, a2->ndim - 2, a2->size, b2->ndim - 2, b2->size, &nb, shape)) goto done;
-  if (nb + 2 > LT_MAX_DIMS) {
-    lt_error("%s: too many dimensions", fn);
-    goto done;
-  }
-  memcpy(sa, shape, sizeof(int64_t) * (size_t)nb);
-  memcpy(sb, shape, sizeof(int64_t) * (size_t)nb);
-  sa[nb] = a2->size[a2->ndim - 2];
-  sa[nb + 1] = sb[nb] = a2->size[a2->ndim - 1];
-  sb[nb + 1] = b2->size[b2->ndim - 1];
-  if (!(ea = lt_expand(a2, nb + 2, sa)) || !(eb = lt_expand(b2, nb + 2, sb))) goto done;
-  int64_t size[LT_MAX_DIMS];
-  memcpy(size, shape, sizeof(int64_t) * (size_t)nb);
-  size[nb] = sa[nb];
-  size[nb + 1] = sb[nb + 1];
-  product pr = {fn, ea, eb, nb, shape, false};
-  lt_tensor *full = add_product(&pr, NULL, 0, NULL, 1, nb + 2, size);
-  if (!full) goto done;
-  /* drop the dims added for vector operands */
-  int nd = nb;
-  if (!va) size[nd++] = sa[nb];
-  if (!vb) size[nd++] = sb[nb + 1];
-  r = (va || vb) ? lt_view(full, nd, size) : (lt_tensor_retain(full), full);
-  lt_tensor_release(full);
-done:
-  lt_tensor_release(a2);
-  lt_tensor_release(b2);
-  lt_tensor_release(ea);
-  lt_tensor_release(eb);
-  return r;
-}
-
-static lt_tensor *matmul_raw(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
-  if (lt_device_any(out, 2, (lt_tensor *[]){a, b})) return lt_device_product(LT_DEV_MATMUL, "matmul", out, 0, NULL, 1, a, b);
-  const char *fn = "matmul";
-  lt_tensor *t[2] = {a, b};
-  const char *names[2] = {"a", "b"};
-  if (check_inputs(fn, 2, t, names)) return NULL;
-  if (a->ndim == 0 || b->ndim == 0)
-    return lt_error("%s: both arguments must be at least 1-dimensional, got %d and %d dimensions",
-                    fn, a->ndim, b->ndim);
-  int64_t ka = a->size[a->ndim - 1], kb = b->size[b->ndim == 1 ? 0 : b->ndim - 2];
-  if (ka != kb) return mismatch(fn, "a", a, "b", b), NULL;
-  if (a->ndim == 1 && b->ndim == 1) {
-    double d;
-    if (lt_dot(a, b, &d)) return NULL;
-    return deliver(fn, out, lt_tensor_scalar(a->dtype, d));
-  }
-  if (a->ndim == 2 && b->ndim == 2) return addmm_impl(fn, out, 0, NULL, 1, a, b);
-  if (a->ndim == 2 && b->ndim == 1) return addmv_impl(fn, out, 0, NULL, 1, a, b);
-  if (a->ndim == 1 && b->ndim == 2) { /* xᵀB = (Bᵀx)ᵀ */
-    lt_tensor *bt = lt_transpose(b, 0, 1);
-    lt_tensor *r = bt ? addmv_impl(fn, out, 0, NULL, 1, bt, a) : NULL;
-    lt_tensor_release(bt);
-    return r;
-  }
-  if (b->ndim <= 2) { /* fold a's batch dims into rows: one big gemm */
-    int64_t rows[2] = {-1, ka};
-    lt_tensor *a2 = lt_reshape(a, 2, rows);
-    if (!a2) return NULL;
-    lt_tensor *r2 = b->ndim == 2 ? addmm_impl(fn, NULL, 0, NULL, 1, a2, b)
-                                 : addmv_impl(fn, NULL, 0, NULL, 1, a2, b);
-    lt_tensor_release(a2);
-    if (!r2) return NULL;
-    int64_t size[LT_MAX_DIMS];
-    memcpy(size, a->size, sizeof(int64_t) * (size_t)(a->ndim - 1));
-    int nd = a->ndim - 1;
-    if (b->ndim == 2) size[nd++] = b->size[1];
-    lt_tensor *r = lt_view(r2, nd, size);
-    lt_tensor_release(r2);
-    return deliver(fn, out, r);
-  }
-  return deliver(fn, out, matmul_batched(a, b));
-}
-
-lt_tensor *lt_matmul(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
-  RECORD2("matmul", lt__bw_matmul, out, a, b);
-  return lt_record_end(node, matmul_raw(out, a, b));
 }
 
 lt_tensor *lt_dot_tensor(lt_tensor *a, lt_tensor *b) {

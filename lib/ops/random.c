@@ -34,11 +34,6 @@ typedef struct {
   char *out;
 } fill_ctx;
 
-static double u24(const uint32_t *r) { return (r[0] >> 8) * 0x1p-24; }
-static double u53(const uint32_t *r) {
-  return (double)((((uint64_t)r[0] << 32) | r[1]) >> 11) * 0x1p-53;
-}
-static uint64_t bits64(const uint32_t *r) { return ((uint64_t)r[0] << 32) | r[1]; }
 
 /* lo + (a uniform integer below range), by a 64x64->128 multiply: the bias
  * is at most range / 2^64. */
@@ -53,7 +48,7 @@ static void make_values(const fill_ctx *c, int64_t i0, int64_t n, double *v, int
     lt_rng_block(c->seed, c->offset + (uint64_t)(i0 + j), r);
     switch (c->d) {
     case D_UNIFORM: {
-      double x = c->p0 + (c->p1 - c->p0) * (f32 ? u24(r) : u53(r));
+      double x = c->p0 + (c->p1 - c->p0) * (f32 ? lt_rng_u24(r) : lt_rng_u53(r));
       if (f32) { /* rounding to float must not reach b */
         float xf = (float)x;
         if (xf >= (float)c->p1 && c->p0 < c->p1) xf = nextafterf((float)c->p1, -INFINITY);
@@ -66,20 +61,20 @@ static void make_values(const fill_ctx *c, int64_t i0, int64_t n, double *v, int
     }
     case D_NORMAL:
     case D_LOGNORMAL: { /* Box-Muller on two 53-bit uniforms; 1 - u is in (0, 1] */
-      double z = sqrt(-2.0 * log(1.0 - u53(r))) * cos(2.0 * M_PI * u53(r + 2));
+      double z = sqrt(-2.0 * log(1.0 - lt_rng_u53(r))) * cos(2.0 * M_PI * lt_rng_u53(r + 2));
       v[j] = c->d == D_NORMAL ? c->p0 + c->p1 * z : exp(c->p0 + c->p1 * z);
       break;
     }
-    case D_EXPONENTIAL: v[j] = -log(1.0 - u53(r)) / c->p0; break;
-    case D_CAUCHY: v[j] = c->p0 + c->p1 * tan(M_PI * (u53(r) - 0.5)); break;
-    case D_BERNOULLI: v[j] = u53(r) < c->p0; break;
-    case D_BERNOULLI_T: v[j] = u53(r) < c->probs[i0 + j]; break;
+    case D_EXPONENTIAL: v[j] = -log(1.0 - lt_rng_u53(r)) / c->p0; break;
+    case D_CAUCHY: v[j] = c->p0 + c->p1 * tan(M_PI * (lt_rng_u53(r) - 0.5)); break;
+    case D_BERNOULLI: v[j] = lt_rng_u53(r) < c->p0; break;
+    case D_BERNOULLI_T: v[j] = lt_rng_u53(r) < c->probs[i0 + j]; break;
     case D_GEOMETRIC: {
-      double k = c->p0 >= 1 ? 1 : ceil(log(1.0 - u53(r)) / log1p(-c->p0));
+      double k = c->p0 >= 1 ? 1 : ceil(log(1.0 - lt_rng_u53(r)) / log1p(-c->p0));
       v[j] = k < 1 ? 1 : k;
       break;
     }
-    case D_RANDOM: iv[j] = (int64_t)(c->lo + below(bits64(r), c->range)); break;
+    case D_RANDOM: iv[j] = (int64_t)(c->lo + below(lt_rng_bits64(r), c->range)); break;
     }
   }
 }
@@ -299,7 +294,7 @@ lt_tensor *lt_randperm(lt_generator *g, int64_t n, lt_dtype dtype) {
   uint32_t r[4];
   for (int64_t i = n - 1; i > 0; i--) {
     lt_rng_block(seed, off + (uint64_t)(n - 1 - i), r);
-    int64_t j = (int64_t)below(bits64(r), (uint64_t)i + 1), tmp = v[i];
+    int64_t j = (int64_t)below(lt_rng_bits64(r), (uint64_t)i + 1), tmp = v[i];
     v[i] = v[j];
     v[j] = tmp;
   }
@@ -358,7 +353,7 @@ static void multi_rows(int64_t b, int64_t e, void *arg) {
       }
       for (int64_t j = 0; j < n; j++) {
         lt_rng_block(c->seed, c->offset + (uint64_t)(row * n + j), r);
-        double u = u53(r) * s;
+        double u = lt_rng_u53(r) * s;
         int64_t lo = 0, hi = k - 1; /* first i with cdf[i] > u */
         while (lo < hi) {
           int64_t mid = lo + (hi - lo) / 2;
@@ -370,7 +365,7 @@ static void multi_rows(int64_t b, int64_t e, void *arg) {
     } else {
       for (int64_t i = 0; i < k; i++) {
         lt_rng_block(c->seed, c->offset + (uint64_t)(row * k + i), r);
-        keys[i].key = p[i] > 0 ? -log(1.0 - u53(r)) / p[i] : INFINITY;
+        keys[i].key = p[i] > 0 ? -log(1.0 - lt_rng_u53(r)) / p[i] : INFINITY;
         keys[i].idx = i;
       }
       qsort(keys, (size_t)k, sizeof *keys, by_key);

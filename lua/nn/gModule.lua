@@ -5,17 +5,17 @@
 --   local g = nn.gModule({x}, {h})
 -- A gModule is a container: its forward runs the nodes in topological
 -- order on one tape, so backward is one pass whatever the wiring.
+-- Nodes and gModules are torch.class objects, so torch.save/torch.load keep
+-- the graph (nodes are plain fields: module, inputs, select).
 local nn = nn
-local Node = {}
-Node.__index = Node
-Node.__typename = 'nn.Node'
+local Node = torch.class('nn.Node')
 
 function nn.isNode(x) return getmetatable(x) == Node end
 
 -- nn.Node(module, input node | {input nodes}) ; module == nil: a selector
-function nn.Node(module, inputs, _)
+function Node:__init(module, inputs)
   if nn.isNode(inputs) then inputs = {inputs} end
-  return setmetatable({module = module, inputs = inputs or {}}, Node)
+  self.module, self.inputs = module, inputs or {}
 end
 
 -- n nodes, node i taking output i of this (table-valued) node

@@ -10,29 +10,12 @@
 -- (to check the cases on a machine without one).
 require 'torch'
 require 'torch.cuda'
+local C = require 'cuda_util'
+local on_cpu, to_gpu, gpu_it = C.on_cpu, C.to_gpu, C.gpu_it
 
-local on_cpu = os.getenv('LUTORCH_CUDA_SPEC_ON_CPU') == '1'
-local has_gpu = torch.cuda.isAvailable() or on_cpu
-
-local function to_gpu(t)
-  if on_cpu then return t:clone() end
-  return t:type(torch.cuda.tensorTypeOf[t:dtype()])
-end
-
-local function values(n, lo, hi, seed)
-  local s, t = seed or 7, {}
-  for i = 1, n do
-    s = (s * 16807) % 2147483647
-    t[i] = lo + (hi - lo) * (s / 2147483647)
-  end
-  return t
-end
-
-local function rand(sizes, seed, dtype, lo, hi)
-  local n = 1
-  for _, k in ipairs(sizes) do n = n * k end
-  local t = torch.DoubleTensor(values(n, lo or -1, hi or 1, seed)):view(torch.LongStorage(sizes))
-  return t:type(torch.tensorTypeOf[dtype or 'float64'])
+-- numbers in [-1, 1), float64 unless told
+local function rand(sizes, seed, dtype)
+  return C.rand(sizes, {seed = seed, dtype = dtype or 'float64', lo = -1, hi = 1})
 end
 
 local function close(a, b, what, rtol, atol)
@@ -43,10 +26,6 @@ local function close(a, b, what, rtol, atol)
       error(string.format('%s: element %d is %.12g but expected %.12g', what, i, x[i], y[i]), 2)
     end
   end
-end
-
-local function gpu_it(name, fn)
-  if has_gpu then it(name, fn) else it(name, function() pending('no CUDA device: ' .. name) end) end
 end
 
 -- the gradient of sum(f(D(x)) * W) with respect to x, on the device of D

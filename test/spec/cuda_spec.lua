@@ -4,51 +4,20 @@
 local U = require 'testutil'
 require 'torch.cuda'
 
+local C = require 'cuda_util'
+local values, tol = C.values, C.tol
+
 local has_gpu = torch.cuda.isAvailable()
-
--- a GPU test, or a pending one with the reason where there is no GPU
-local function gpu_it(name, fn)
-  if has_gpu then
-    it(name, fn)
-  else
-    it(name, function() pending('no CUDA device: ' .. name) end)
-  end
-end
-
--- deterministic numbers in [lo, hi) (Park-Miller, exact in doubles)
-local function values(n, lo, hi, seed)
-  local s, t = seed or 7, {}
-  for i = 1, n do
-    s = (s * 16807) % 2147483647
-    t[i] = lo + (hi - lo) * (s / 2147483647)
-  end
-  return t
-end
+-- these tests move tensors to the GPU themselves: a real GPU only
+local gpu_it = C.real_gpu_it
 
 local function randn(dtype, sizes, lo, hi, seed)
-  local n = 1
-  for _, k in ipairs(sizes) do n = n * k end
-  local cls = dtype == 'float64' and torch.DoubleTensor or torch.FloatTensor
-  return cls(values(n, lo or -3, hi or 3, seed)):view(torch.LongStorage(sizes))
+  return C.rand(sizes, {dtype = dtype, lo = lo, hi = hi, seed = seed})
 end
 
-local tol = {float32 = {rtol = 1e-5, atol = 1e-6}, float64 = {rtol = 1e-12, atol = 1e-14}}
-
--- the GPU tensor equals the CPU tensor: same sizes, every element within
--- atol + rtol * |cpu| (NaN matches NaN)
-local function same(gpu, cpu, what, rtol, atol)
-  assert.is_true(gpu:isCuda(), what .. ': expected a GPU result')
-  assert.are.same(cpu:size():totable(), gpu:size():totable())
-  local t = tol[cpu:dtype()] or {rtol = 0, atol = 0}
-  rtol, atol = rtol or t.rtol, atol or t.atol
-  local g, c = gpu:double():_flat(), cpu:double():_flat()
-  for i = 1, #c do
-    local x, y = g[i], c[i]
-    if not ((x ~= x and y ~= y) or x == y or math.abs(x - y) <= atol + rtol * math.abs(y)) then
-      error(string.format('%s: element %d is %.10g on the GPU but %.10g on the CPU', what, i, x, y), 2)
-    end
-  end
-end
+-- the GPU tensor equals the CPU tensor: same dtype and sizes, every element
+-- within atol + rtol * |cpu| (NaN matches NaN)
+local same = C.compare
 
 describe('torch.cuda without a GPU', function()
   it('runs under LuaJIT', function() assert.is_not_nil(jit) end)
@@ -294,7 +263,7 @@ describe('GPU tensors', function()
         mn = math.min(mn, flat[i])
       end
       local g = x:type(T)
-      local rt = tol[dtype].rtol
+      local rt = tol[dtype][1]
       assert.is_true(math.abs(torch.cuda.sum(g) - sum) <= rt * 1000, dtype .. ' sum')
       assert.are.equal(mx, torch.cuda.max(g))
       assert.are.equal(mn, torch.cuda.min(g))
@@ -335,7 +304,7 @@ describe('GPU tensors', function()
         local a, b = randn(dtype, {m, k}, -1, 1, 51), randn(dtype, {k, n}, -1, 1, 52)
         local ref = lua_mm(a, b)
         local what = string.format('mm %dx%dx%d %s', m, k, n, dtype)
-        local rt = tol[dtype].rtol * 10
+        local rt = tol[dtype][1] * 10
         same(torch.cuda.mm(a:type(T), b:type(T)), ref:type(torch.tensorTypeOf[dtype]), what, rt, rt)
         -- transposed operands are passed to cuBLAS as such
         local at, bt = a:t():contiguous():type(T):t(), b:t():contiguous():type(T):t()

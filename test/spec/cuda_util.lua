@@ -83,27 +83,29 @@ local function both(fn)
   return g, c
 end
 
+-- busted's it() from the spec's environment env when ok, else a pending one
+-- that gives the reason
+local function it_if(env, ok, name, fn)
+  if ok then env.it(name, fn) else env.it(name, function() env.pending('no CUDA device: ' .. name) end) end
+end
+
 local function run_cases(cases)
-  local it, pending = getfenv(2).it, getfenv(2).pending -- busted's, from the spec's environment
+  local env = getfenv(2)
   for _, case in ipairs(cases) do
     local name, fn, rtol, atol = case[1], case[2], case[3], case[4]
-    if has_gpu then
-      it(name, function()
-        local g, c = both(fn)
-        compare(g, c, name, rtol, atol)
-      end)
-    else
-      it(name, function() pending('no CUDA device: ' .. name) end)
-    end
+    it_if(env, has_gpu, name, function()
+      local g, c = both(fn)
+      compare(g, c, name, rtol, atol)
+    end)
   end
 end
 
--- it() that runs only where there is a GPU (pending with the reason otherwise)
-local function gpu_it(name, fn)
-  local it, pending = getfenv(2).it, getfenv(2).pending
-  if has_gpu then it(name, fn) else it(name, function() pending('no CUDA device: ' .. name) end) end
-end
+-- it() that runs only where there is a GPU (or LUTORCH_CUDA_SPEC_ON_CPU=1)
+local function gpu_it(name, fn) it_if(getfenv(2), has_gpu, name, fn) end
+-- the same for tests of the GPU itself (transfers, memory, devices), which
+-- LUTORCH_CUDA_SPEC_ON_CPU=1 cannot run
+local function real_gpu_it(name, fn) it_if(getfenv(2), torch.cuda.isAvailable(), name, fn) end
 
 return {on_cpu = on_cpu, has_gpu = has_gpu, to_gpu = to_gpu, to_cpu = to_cpu, values = values,
         rand = rand, tol = tol, compare = compare, both = both, run_cases = run_cases,
-        gpu_it = gpu_it}
+        gpu_it = gpu_it, real_gpu_it = real_gpu_it}

@@ -320,7 +320,7 @@ local corrupt = {
   {'a truncated file', good:sub(1, #good - 30), 'truncated file'},
   {'a file cut inside a record', good:sub(1, 40), 'truncated file (record 1 needs 21 bytes, 6 left)'},
   {'a wrong checksum', H.patch(good, 40, '\255'), 'checksum mismatch'},
-  {'a newer major version', H.fix_crc(H.patch(good, 13, H.u16(2))), 'newer lutorch (format 2.0'},
+  {'a newer major version', H.fix_crc(H.patch(good, 13, H.u16(2) .. H.u16(0))), 'newer lutorch (format 2.0'},
   {'a 10^12-element storage in a small file', H.native({H.record(1, H.u8(0) .. H.i64(1e12) .. 'abcd'), root0}),
    'storage of 1000000000000 float32 elements needs 4000000000000 bytes'},
   {'a negative storage size', H.native({H.record(1, H.u8(0) .. H.i64(-5)), root0}), 'invalid storage size -5'},
@@ -357,6 +357,58 @@ local corrupt = {
   {'stray bytes at the end of a record', H.native({H.record(3, 'xx'), root0}), 'unexpected bytes at its end'},
   {'garbage after the end record', good .. 'garbage', 'garbage after the end record'},
 }
+
+-- requires_grad (format 1.1: a flags byte ends each tensor record) --------------------
+
+describe('native format: requires_grad', function()
+  it('is saved and restored, and the loaded leaves train', function()
+    local w = torch.Tensor({{1, 2}, {3, 4}}):requiresGrad()
+    local b = torch.DoubleTensor({0.5, -1}):requiresGrad()
+    local plain, ints = torch.Tensor({5, 6}), torch.LongTensor({1, 2})
+    -- results and views of w are not leaves: they come back as leaves that require grad
+    local y = torch.mul(w, 2)
+    local back = roundtrip({w = w, b = b, plain = plain, ints = ints, y = y, wt = w:t()})
+    for k, want in pairs({w = true, b = true, plain = false, ints = false, y = true, wt = true}) do
+      assert.are.equal(want, back[k].requires_grad, k)
+      assert.is_true(back[k]:isLeaf(), k)
+    end
+    assert.are.same(y:totable(), back.y:totable())
+    torch.sum(torch.mul(back.w, back.w)):backward()
+    assert.are.same({{2, 4}, {6, 8}}, back.w.grad:totable())
+  end)
+
+  -- tensor record payload: dtype, storage, ndim, offset, size, stride, then flags (1.1)
+  local function tensor_payload(dtype, flags)
+    return H.u8(dtype) .. H.u32(0) .. H.u8(1) .. H.i64(0) .. H.i64(3) .. H.i64(1) .. (flags or '')
+  end
+  local f32storage = H.record(1, H.u8(0) .. H.i64(3) .. string.rep('\0', 12))
+  local i64storage = H.record(1, H.u8(2) .. H.i64(3) .. string.rep('\0', 24))
+
+  it('loads 1.0 files (no flags byte) as not requiring grad', function()
+    local t = torch.deserialize(H.native({f32storage, H.record(2, tensor_payload(0)), H.record(6, v.ref(1))}, 1, 0))
+    assert.are.same({0, 0, 0}, t:totable())
+    assert.is_false(t.requires_grad)
+  end)
+
+  it('reads the flags byte of 1.1 files', function()
+    local t = torch.deserialize(H.native({f32storage, H.record(2, tensor_payload(0, H.u8(1))), H.record(6, v.ref(1))}, 1, 1))
+    assert.is_true(t.requires_grad)
+  end)
+
+  local bad = {
+    {'a 1.1 tensor record without flags', H.native({f32storage, H.record(2, tensor_payload(0)), H.record(6, v.ref(1))}, 1, 1),
+     'truncated file'},
+    {'unknown tensor flags', H.native({f32storage, H.record(2, tensor_payload(0, H.u8(6))), H.record(6, v.ref(1))}, 1, 1),
+     'record 1: unknown tensor flags 6'},
+    {'an int64 tensor that requires grad', H.native({i64storage, H.record(2, tensor_payload(2, H.u8(1))), H.record(6, v.ref(1))}, 1, 1),
+     'record 1: a int64 tensor cannot require grad'},
+  }
+  for _, c in ipairs(bad) do
+    it('rejects ' .. c[1], function()
+      U.raises(function() torch.deserialize(c[2]) end, 'torch.deserialize: ', c[3])
+    end)
+  end
+end)
 
 describe('native format: corrupted files', function()
   for i, c in ipairs(corrupt) do

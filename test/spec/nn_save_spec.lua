@@ -131,11 +131,7 @@ end
 describe('torch.save / torch.load of nn modules', function()
   for _, name in ipairs((function() local k = {} for n in pairs(modules) do k[#k + 1] = n end table.sort(k) return k end)()) do
     local make, input = modules[name][1], modules[name][2]
-    local test = it
-    -- gModule's graph nodes are plain metatables (not torch.class), which
-    -- torch.save refuses: pending a registered nn.Node class in gModule.lua
-    if name == 'gModule' then test = pending end
-    test('round-trips nn.' .. name, function()
+    it('round-trips nn.' .. name, function()
       torch.manualSeed(1)
       local m, x = make(), input()
       if m.train ~= nil then m:forward(x) end -- training forward (BatchNorm's running stats move)
@@ -158,7 +154,7 @@ describe('torch.save / torch.load of nn modules', function()
   end
 
   it('covers every module and criterion class of nn', function()
-    local abstract = {Module = true, Container = true, Criterion = true}
+    local abstract = {Module = true, Container = true, Criterion = true, Node = true} -- Node: gModule's
     local missing = {}
     for k, v in pairs(nn) do
       if type(v) == 'table' and tostring(v) == 'nn.' .. k and torch.getmetatable('nn.' .. k) and not abstract[k]
@@ -168,6 +164,30 @@ describe('torch.save / torch.load of nn modules', function()
     end
     table.sort(missing)
     assert.are.same({}, missing)
+  end)
+
+  it('round-trips a gModule of two inputs and two outputs: same outputs and gradients', function()
+    torch.manualSeed(3)
+    local a, b = nn.Identity()(), nn.Identity()()
+    local h = nn.Tanh()(nn.Linear(3, 4)(a))
+    local p, q = nn.SplitTable(2)(nn.Linear(2, 2)(b)):split(2)
+    local g = nn.gModule({a, b}, {nn.CMulTable()({h, nn.Linear(3, 4)(a)}), nn.CAddTable()({p, q})})
+    local x = {r(5, 3), r(5, 2)}
+    local dy = {r(5, 4), r(5)}
+    local function run(m)
+      m:zeroGradParameters()
+      local y = m:forward(x)
+      local gx = m:backward(x, dy)
+      local _, gp = m:parameters()
+      return {y[1]:clone(), y[2]:clone(), gx[1]:clone(), gx[2]:clone(), unpack(gp)}
+    end
+    local want = run(g)
+    local back = roundtrip(g, 'gmodule2')
+    assert.are.equal('nn.gModule', torch.typename(back))
+    assert.are.equal('nn.Node', torch.typename(back.outputNodes[1]))
+    local got = run(back)
+    assert.are.equal(#want, #got)
+    same(want, got)
   end)
 
   it('keeps parameters shared between clones shared', function()

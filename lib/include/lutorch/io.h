@@ -116,7 +116,7 @@ uint32_t lt_io_crc32(uint32_t crc, const void *p, size_t n); /* zlib's CRC-32 */
 /* ---- native format (docs/file-format.md) ---- */
 
 #define LT_NATIVE_MAJOR 1
-#define LT_NATIVE_MINOR 0
+#define LT_NATIVE_MINOR 1 /* 1.1: tensor records end with flags (requires_grad) */
 
 enum { LT_IO_NO_CRC = 1 }; /* flags: skip the checksum (fuzzing, diagnosis) */
 

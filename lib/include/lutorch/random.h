@@ -6,13 +6,15 @@
  * [offset, offset + n) and element i (row-major) takes counter offset + i,
  * so a parallel fill computes element i alone and the numbers do not depend
  * on the thread count; the CUDA backend can use the same layout
- * (curand's Philox4_32_10 is the same function).
+ * (curand's Philox4_32_10 is the same function). The generator itself,
+ * lt_philox4x32_10 and lt_rng_block, is in philox.h.
  *
  * Every function taking a generator accepts NULL for the default one.
  * The default generator starts with seed LT_DEFAULT_SEED. */
 #ifndef LUTORCH_RANDOM_H
 #define LUTORCH_RANDOM_H
 
+#include "philox.h"
 #include "tensor.h"
 
 #define LT_DEFAULT_SEED 67280421310721ULL
@@ -40,35 +42,6 @@ uint64_t lt_generator_reserve(lt_generator *g, uint64_t n, uint64_t *seed);
 /* The state as a new uint8 tensor of LT_RNG_STATE_BYTES; set it back. */
 lt_tensor *lt_get_rng_state(lt_generator *g);
 int lt_set_rng_state(lt_generator *g, const lt_tensor *state);
-
-/* One 128-bit block: Philox4x32-10 of counter ctr under key. */
-static inline void lt_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2],
-                                    uint32_t out[4]) {
-  uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3], k0 = key[0], k1 = key[1];
-  for (int r = 0; r < 10; r++) {
-    if (r) {
-      k0 += 0x9E3779B9u;
-      k1 += 0xBB67AE85u;
-    }
-    uint64_t p0 = (uint64_t)0xD2511F53u * c0, p1 = (uint64_t)0xCD9E8D57u * c2;
-    uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0, n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
-    c1 = (uint32_t)p1;
-    c3 = (uint32_t)p0;
-    c0 = n0;
-    c2 = n2;
-  }
-  out[0] = c0;
-  out[1] = c1;
-  out[2] = c2;
-  out[3] = c3;
-}
-
-/* The 128 bits of counter k under seed. */
-static inline void lt_rng_block(uint64_t seed, uint64_t k, uint32_t out[4]) {
-  uint32_t ctr[4] = {(uint32_t)k, (uint32_t)(k >> 32), 0, 0};
-  uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
-  lt_philox4x32_10(ctr, key, out);
-}
 
 /* ---- in-place fills (t may be any view; element i in row-major order) ----
  * Float-only: uniform, normal, exponential, cauchy, log_normal.
