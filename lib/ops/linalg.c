@@ -221,9 +221,48 @@ oom:
   return lt_errorf("%s: out of memory packing a matrix", fn);
 }
 
+/* ---- bfloat16 / float16 ----
+ * BLAS has no such GEMM here: the operands are widened to float32, sgemm
+ * runs, and the result is rounded once — the numbers of a low-precision
+ * GEMM that accumulates in float32, as cuBLAS's and autocast's are. */
+static void widen(lt_dtype dt, mat m, float *out) {
+  for (int64_t i = 0; i < m.rows; i++)
+    for (int64_t j = 0; j < m.cols; j++) {
+      const uint16_t *p = (const uint16_t *)m.p + i * m.rs + j * m.cs;
+      out[i * m.cols + j] = dt == LT_BFLOAT16 ? lt_bf16_to_float(*p) : lt_half_to_float(*p);
+    }
+}
+
+static int half_gemm(const char *fn, lt_dtype dt, mat c, double beta, double alpha, mat a,
+                     mat b) {
+  size_t na = (size_t)(a.rows * a.cols), nb = (size_t)(b.rows * b.cols),
+         nc = (size_t)(c.rows * c.cols);
+  float *buf = malloc((na + nb + nc + 1) * sizeof(float));
+  if (!buf) return lt_errorf("%s: out of memory widening %s matrices", fn, lt_dtype_name(dt));
+  float *fa = buf, *fb = fa + na, *fc = fb + nb;
+  widen(dt, a, fa);
+  widen(dt, b, fb);
+  if (beta != 0)
+    widen(dt, c, fc);
+  else
+    memset(fc, 0, nc * sizeof(float));
+  mat ma = {(char *)fa, a.rows, a.cols, a.cols, 1}, mb = {(char *)fb, b.rows, b.cols, b.cols, 1},
+      mc = {(char *)fc, c.rows, c.cols, c.cols, 1};
+  int rc = blas_gemm(fn, LT_FLOAT32, mc, beta, alpha, ma, mb);
+  for (int64_t i = 0; rc == 0 && i < c.rows; i++)
+    for (int64_t j = 0; j < c.cols; j++) {
+      uint16_t *p = (uint16_t *)c.p + i * c.rs + j * c.cs;
+      float v = fc[i * c.cols + j];
+      *p = dt == LT_BFLOAT16 ? lt_float_to_bf16(v) : lt_float_to_half(v);
+    }
+  free(buf);
+  return rc;
+}
+
 /* C = beta·C + alpha·A·B. C must not overlap A or B. */
 static int gemm(const char *fn, lt_dtype dt, mat c, double beta, double alpha, mat a, mat b) {
   if (c.rows == 0 || c.cols == 0) return 0;
+  if (dt == LT_BFLOAT16 || dt == LT_FLOAT16) return half_gemm(fn, dt, c, beta, alpha, a, b);
   if (lt_dtype_is_float(dt) && a.cols > 0) return blas_gemm(fn, dt, c, beta, alpha, a, b);
   return run_loop_gemm(fn, dt, c, beta, alpha, a, b);
 }
@@ -246,7 +285,7 @@ static int check_inputs(const char *fn, const lt_tensor *out, int n, lt_tensor *
     if (lt_tensor_device(t[i]).type != LT_CPU)
       return lt_errorf("%s: this build has no CUDA support", fn);
     lt_dtype d = t[i]->dtype;
-    if (!loop_gemm[d])
+    if (!loop_gemm[d] && d != LT_BFLOAT16 && d != LT_FLOAT16)
       return lt_errorf("%s: not defined for %s tensors (%s)", fn, lt_dtype_name(d), names[i]);
     if (dt == LT_NDTYPES) {
       dt = d;
