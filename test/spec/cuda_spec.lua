@@ -47,6 +47,16 @@ describe('torch.cuda without a GPU', function()
     assert.is_not_nil(require 'cunn')
   end)
 
+  it('loads cudnn: its module names are nn classes, convert hands the model back', function()
+    local cudnn = require 'cudnn'
+    assert.are.equal(nn.SpatialConvolution, cudnn.SpatialConvolution)
+    assert.are.equal(nn.LogSoftMax, cudnn.LogSoftMax)
+    local m = nn.Sequential():add(cudnn.ReLU())
+    assert.are.equal(m, cudnn.convert(m, nn))
+    cudnn.benchmark = true -- accepted
+    assert.has_error(function() cudnn.convert(m, {}) end, 'cudnn.convert: argument 2: expected nn or cudnn')
+  end)
+
   if has_gpu then
     it('(a GPU is present: the no-GPU errors are not checked)', function() pending('GPU present') end)
     return
