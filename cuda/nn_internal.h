@@ -2,7 +2,24 @@
 #ifndef LUTORCH_CUDA_NN_INTERNAL_H
 #define LUTORCH_CUDA_NN_INTERNAL_H
 
+#include "internal.h"
 #include "lutorch/device_nn.h"
+
+/* Where a family's kernels launch: the input's GPU (made current for this
+ * thread), its multiprocessor count and its stream. */
+typedef struct lt_cuda_at {
+  lt_device dev;
+  int sms;
+  cudaStream_t st;
+} lt_cuda_at;
+
+static inline int lt_cuda_at_of(const char *fn, const lt_tensor *t, lt_cuda_at *g) {
+  g->dev = lt_tensor_device(t);
+  if (lt_cuda_use(fn, g->dev.index)) return -1;
+  g->sms = lt_cuda_sm_count(g->dev.index);
+  g->st = lt_cuda_stream(g->dev.index);
+  return 0;
+}
 
 extern lt_device_nn_ops lt_cuda_nn_ops;
 void lt_cuda_nn_init(void);

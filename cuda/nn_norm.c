@@ -8,20 +8,6 @@
 #include "nn_internal.h"
 #include "nn_norm_kernels.h"
 
-typedef struct {
-  lt_device dev;
-  int sms;
-  cudaStream_t st;
-} gpu;
-
-static int gpu_of(const char *fn, const lt_tensor *t, gpu *g) {
-  g->dev = lt_tensor_device(t);
-  if (lt_cuda_use(fn, g->dev.index)) return -1;
-  g->sms = lt_cuda_sm_count(g->dev.index);
-  g->st = lt_cuda_stream(g->dev.index);
-  return 0;
-}
-
 static int launched(const char *fn, cudaError_t err) {
   return err == cudaSuccess ? 0 : lt_cuda_fail(fn, "the normalization kernel", err);
 }
@@ -54,9 +40,9 @@ static lt_tensor *batch_norm(lt_tensor *input, lt_tensor *weight, lt_tensor *bia
                              lt_tensor **save_invstd) {
   const char *fn = "batch_norm";
   int64_t N, C, K;
-  gpu d;
+  lt_cuda_at d;
   *save_mean = *save_invstd = NULL;
-  if (gpu_of(fn, input, &d)) return NULL;
+  if (lt_cuda_at_of(fn, input, &d)) return NULL;
   bn_shape(input, &N, &C, &K);
   lt_dtype dt = input->dtype;
   lt_tensor *t[7] = {lt_contiguous(input), weight ? lt_contiguous(weight) : NULL,
@@ -96,9 +82,9 @@ static int batch_norm_backward(lt_tensor *grad_output, lt_tensor *input, lt_tens
                                lt_tensor **grad_bias) {
   const char *fn = "batch_norm_backward";
   int64_t N, C, K;
-  gpu d;
+  lt_cuda_at d;
   *grad_input = *grad_weight = *grad_bias = NULL;
-  if (gpu_of(fn, input, &d)) return -1;
+  if (lt_cuda_at_of(fn, input, &d)) return -1;
   bn_shape(input, &N, &C, &K);
   lt_dtype dt = input->dtype;
   bool nd[3] = {!need || need[0], !need || need[1], !need || need[2]};
@@ -141,9 +127,9 @@ static lt_tensor *layer_norm(lt_tensor *input, int normalized_ndim, lt_tensor *w
                              lt_tensor *bias, double eps, lt_tensor **mean, lt_tensor **rstd) {
   const char *fn = "layer_norm";
   int64_t rows, M;
-  gpu d;
+  lt_cuda_at d;
   *mean = *rstd = NULL;
-  if (gpu_of(fn, input, &d)) return NULL;
+  if (lt_cuda_at_of(fn, input, &d)) return NULL;
   ln_shape(input, normalized_ndim, &rows, &M);
   lt_dtype dt = input->dtype;
   int lead = input->ndim - normalized_ndim;
@@ -173,9 +159,9 @@ static int layer_norm_backward(lt_tensor *grad_output, lt_tensor *input, int nor
                                lt_tensor **grad_bias) {
   const char *fn = "layer_norm_backward";
   int64_t rows, M;
-  gpu d;
+  lt_cuda_at d;
   *grad_input = *grad_weight = *grad_bias = NULL;
-  if (gpu_of(fn, input, &d)) return -1;
+  if (lt_cuda_at_of(fn, input, &d)) return -1;
   ln_shape(input, normalized_ndim, &rows, &M);
   lt_dtype dt = input->dtype;
   bool nd[3] = {!need || need[0], !need || need[1], !need || need[2]};

@@ -11,20 +11,6 @@
 #include "nn_internal.h"
 #include "nn_pool_kernels.h"
 
-typedef struct {
-  lt_device dev;
-  int sms;
-  cudaStream_t st;
-} gpu;
-
-static int gpu_of(const char *fn, const lt_tensor *t, gpu *g) {
-  g->dev = lt_tensor_device(t);
-  if (lt_cuda_use(fn, g->dev.index)) return -1;
-  g->sms = lt_cuda_sm_count(g->dev.index);
-  g->st = lt_cuda_stream(g->dev.index);
-  return 0;
-}
-
 static int launched(const char *fn, cudaError_t err) {
   return err == cudaSuccess ? 0 : lt_cuda_fail(fn, "the pooling kernel", err);
 }
@@ -86,10 +72,10 @@ static ltk_pool2d adaptive(const lt_tensor *x, int64_t oh, int64_t ow) {
 
 static lt_tensor *max_run(const char *fn, lt_tensor *input, const ltk_pool2d *g, int64_t base,
                           lt_tensor **indices) {
-  gpu d;
+  lt_cuda_at d;
   int64_t size[4];
   *indices = NULL;
-  if (gpu_of(fn, input, &d)) return NULL;
+  if (lt_cuda_at_of(fn, input, &d)) return NULL;
   plane_size(input, g->OH, g->OW, size);
   lt_tensor *x = lt_contiguous(input), *y = NULL, *ix = NULL;
   if (!x || !(y = lt_tensor_empty_on(input->dtype, input->ndim, size, d.dev)) ||
@@ -124,8 +110,8 @@ static lt_tensor *adaptive_max_pool2d(lt_tensor *input, const int64_t *output_si
 static lt_tensor *by_indices(const char *fn, lt_tensor *src, lt_tensor *indices, int64_t base,
                              bool gather, int nd, const int64_t *size, int64_t P, int64_t n_in,
                              int64_t n_out) {
-  gpu d;
-  if (gpu_of(fn, src, &d)) return NULL;
+  lt_cuda_at d;
+  if (lt_cuda_at_of(fn, src, &d)) return NULL;
   int64_t one = 1;
   lt_tensor *s = lt_contiguous(src), *ix = s ? lt_contiguous(indices) : NULL, *out = NULL;
   lt_tensor *flag = ix ? lt_tensor_empty_on(LT_INT32, 1, &one, d.dev) : NULL;
@@ -198,9 +184,9 @@ static lt_tensor *max_unpool2d_backward(lt_tensor *grad_output, lt_tensor *indic
 /* forward (grad_output NULL) into the pooled shape, or backward into x's */
 static lt_tensor *avg_run(const char *fn, lt_tensor *input, lt_tensor *grad_output,
                           const ltk_pool2d *g) {
-  gpu d;
+  lt_cuda_at d;
   int64_t size[4];
-  if (gpu_of(fn, input, &d)) return NULL;
+  if (lt_cuda_at_of(fn, input, &d)) return NULL;
   plane_size(input, g->OH, g->OW, size);
   lt_tensor *x = lt_contiguous(grad_output ? grad_output : input), *y = NULL;
   if (x && (y = grad_output ? lt_tensor_empty_on(input->dtype, input->ndim, input->size, d.dev)

@@ -11,21 +11,7 @@
 #include "nn_internal.h"
 #include "nn_rnn_kernels.h"
 
-typedef struct {
-  lt_device dev;
-  int sms;
-  cudaStream_t st;
-} launch_ctx;
-
-static int ctx_of(const char *fn, const lt_tensor *t, launch_ctx *c) {
-  c->dev = lt_tensor_device(t);
-  if (lt_cuda_use(fn, c->dev.index)) return -1;
-  c->sms = lt_cuda_sm_count(c->dev.index);
-  c->st = lt_cuda_stream(c->dev.index);
-  return 0;
-}
-
-static lt_tensor *empty2(const launch_ctx *c, lt_dtype dt, int64_t rows, int64_t cols) {
+static lt_tensor *empty2(const lt_cuda_at *c, lt_dtype dt, int64_t rows, int64_t cols) {
   int64_t s[2] = {rows, cols};
   return lt_tensor_empty_on(dt, 2, s, c->dev);
 }
@@ -80,11 +66,11 @@ static int kernel_done(const char *fn, cudaError_t err) {
 
 static int lstm_pw_fwd(const char *fn, lt_tensor *pre, lt_tensor *c, lt_tensor **h_out,
                        lt_tensor **c_out, lt_tensor **gates) {
-  launch_ctx k;
+  lt_cuda_at k;
   lt_dtype dt = c->dtype;
   int64_t B = c->size[0], H = c->size[1];
   *h_out = *c_out = *gates = NULL;
-  if (ctx_of(fn, c, &k)) return -1;
+  if (lt_cuda_at_of(fn, c, &k)) return -1;
   lt_tensor *in[2] = {lt_contiguous(pre), lt_contiguous(c)};
   lt_tensor *out[3] = {empty2(&k, dt, B, H), empty2(&k, dt, B, H), empty2(&k, dt, B, 4 * H)};
   int rc = -1;
@@ -112,12 +98,12 @@ static int lstm_pointwise(lt_tensor *pre, lt_tensor *c, lt_tensor **h_out, lt_te
 static int lstm_pw_bwd(const char *fn, lt_tensor *grad_h, lt_tensor *grad_c, lt_tensor *c,
                        lt_tensor *gates, lt_tensor *c_out, lt_tensor **grad_pre,
                        lt_tensor **grad_c_prev) {
-  launch_ctx k;
+  lt_cuda_at k;
   lt_dtype dt = c->dtype;
   int64_t B = c->size[0], H = c->size[1];
   *grad_pre = NULL;
   if (grad_c_prev) *grad_c_prev = NULL;
-  if (ctx_of(fn, c, &k)) return -1;
+  if (lt_cuda_at_of(fn, c, &k)) return -1;
   lt_tensor *in[5] = {grad_h ? lt_contiguous(grad_h) : NULL, grad_c ? lt_contiguous(grad_c) : NULL,
                       lt_contiguous(c), lt_contiguous(gates), lt_contiguous(c_out)};
   lt_tensor *gp = empty2(&k, dt, B, 4 * H), *gcp = grad_c_prev ? empty2(&k, dt, B, H) : NULL;
@@ -196,11 +182,11 @@ done:
 static int gru_cell(lt_tensor *x, lt_tensor *h, lt_tensor *w_ih, lt_tensor *w_hh,
                     lt_tensor *b_ih, lt_tensor *b_hh, lt_tensor **h_out, lt_tensor **ws) {
   const char *fn = "gru_cell";
-  launch_ctx k;
+  lt_cuda_at k;
   lt_dtype dt = x->dtype;
   int64_t B = h->size[0], H = h->size[1];
   *h_out = *ws = NULL;
-  if (ctx_of(fn, x, &k)) return -1;
+  if (lt_cuda_at_of(fn, x, &k)) return -1;
   bool grad = lt_set_grad_enabled(false);
   lt_tensor *t[3] = {affine(x, w_ih, b_ih, NULL), affine(h, w_hh, b_hh, NULL), lt_contiguous(h)};
   lt_tensor *out[2] = {empty2(&k, dt, B, H), empty2(&k, dt, B, 4 * H)};
@@ -231,12 +217,12 @@ static int gru_cell_backward(lt_tensor *grad_h, lt_tensor *x, lt_tensor *h, lt_t
                              lt_tensor **grad_w_hh, lt_tensor **grad_b_ih,
                              lt_tensor **grad_b_hh) {
   const char *fn = "gru_cell_backward";
-  launch_ctx k;
+  lt_cuda_at k;
   lt_dtype dt = x->dtype;
   int64_t B = h->size[0], H = h->size[1];
   lt_tensor **outs[6] = {grad_x, grad_h_prev, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh};
   for (int i = 0; i < 6; i++) *outs[i] = NULL;
-  if (ctx_of(fn, x, &k)) return -1;
+  if (lt_cuda_at_of(fn, x, &k)) return -1;
   bool grad = lt_set_grad_enabled(false);
   lt_tensor *in[3] = {lt_contiguous(ws), lt_contiguous(h), lt_contiguous(grad_h)};
   lt_tensor *dgi = empty2(&k, dt, B, 3 * H), *dgh = empty2(&k, dt, B, 3 * H),
