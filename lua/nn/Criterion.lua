@@ -74,7 +74,9 @@ Criterion.__call = function(self, input, target)
   if self:_isManual() then return self:forward(input, target) end
   local l = self:_loss(input, target)
   self._lossTensor, self._input, self._src, self._target = l, input, input, target
-  self.output = number_of(l)
+  -- a GPU loss stays on the GPU: reading it back would make every step
+  -- wait for the device (call l:item() when the number is wanted)
+  self.output = (l.isCuda and l:isCuda()) and l or number_of(l)
   return l
 end
 
