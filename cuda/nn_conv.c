@@ -21,7 +21,14 @@
  *
  * Math: float64 in double; float32 in float (CUDNN_FMA_MATH: on Ampere and
  * later CUDNN_DEFAULT_MATH would allow TF32), TF32 tensor cores only when
- * torch.cuda.setTF32(true) is on, as for the matrix products (blas.c). */
+ * torch.cuda.setTF32(true) is on, as for the matrix products (blas.c).
+ * bfloat16 / float16 (mixed precision): tensors and filter in the low
+ * dtype, the convolution's compute type float (cuDNN's "pseudo" half and
+ * bfloat16 configurations: products summed in float, each result rounded
+ * once), CUDNN_TENSOR_OP_MATH; the bias added in the low dtype; the bias
+ * gradient summed in float from a float32 copy of gradOutput, then
+ * rounded. Scaling factors (alpha, beta) are float for every dtype but
+ * float64. */
 #include "nn_internal.h"
 
 #ifdef LUTORCH_HAVE_CUDNN
@@ -30,6 +37,7 @@
 #include <string.h>
 
 #include "lt_cudnn.h"
+#include "lutorch/autograd.h"
 
 /* The legacy convolution API is marked deprecated in cuDNN 9 (in favour of
  * the graph API) but is supported there and is what this file is written
@@ -45,8 +53,9 @@ typedef struct {
   bool tr;
   int nd;
   lt_dtype ldt;
-  cudnnDataType_t dt;
-  cudnnMathType_t math; /* the mode float32 may use (FMA, or TENSOR_OP with TF32 on) */
+  cudnnDataType_t dt;   /* of tensors and filter */
+  cudnnDataType_t cdt;  /* the convolution's compute type */
+  cudnnMathType_t math; /* float32: FMA, or TENSOR_OP with TF32 on; bf16/f16: TENSOR_OP */
   int dev;
   lt_device ldev;
   cudnnHandle_t h;
@@ -56,6 +65,8 @@ typedef struct {
   cudnnFilterDescriptor_t wd;
   cudnnConvolutionDescriptor_t cd;
 } cconv;
+
+static bool is_low(const cconv *c) { return c->ldt == LT_BFLOAT16 || c->ldt == LT_FLOAT16; }
 
 static void geometry(cconv *c, int nsp, bool tr, const lt_tensor *input, const lt_tensor *weight,
                      const int64_t *stride, const int64_t *padding, const int64_t *outpad,
@@ -68,9 +79,16 @@ static void geometry(cconv *c, int nsp, bool tr, const lt_tensor *input, const l
   c->tr = tr;
   c->nd = nsp == 3 ? 3 : 2;
   c->ldt = input->dtype;
-  c->dt = c->ldt == LT_FLOAT32 ? CUDNN_DATA_FLOAT : CUDNN_DATA_DOUBLE;
-  c->math = c->ldt == LT_FLOAT64 ? CUDNN_DEFAULT_MATH
-            : lt_cuda_get_tf32() ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
+  switch (c->ldt) {
+  case LT_FLOAT64: c->dt = c->cdt = CUDNN_DATA_DOUBLE; break;
+  case LT_BFLOAT16: c->dt = CUDNN_DATA_BFLOAT16; c->cdt = CUDNN_DATA_FLOAT; break;
+  case LT_FLOAT16: c->dt = CUDNN_DATA_HALF; c->cdt = CUDNN_DATA_FLOAT; break;
+  default: c->dt = c->cdt = CUDNN_DATA_FLOAT; break;
+  }
+  if (c->ldt == LT_FLOAT64)
+    c->math = CUDNN_DEFAULT_MATH;
+  else
+    c->math = is_low(c) || lt_cuda_get_tf32() ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
   c->dev = lt_cuda_dev_of(input);
   c->ldev = lt_tensor_device(input);
   bool batched = input->ndim == nsp + 2;
@@ -121,9 +139,9 @@ big:
                    "(split the batch)", c->fn);
 }
 
-/* An NC(D)HW tensor descriptor, contiguous. */
-static int tensor_desc(const cconv *c, cudnnTensorDescriptor_t *d, int64_t N, int64_t C,
-                       const int64_t *sp) {
+/* An NC(D)HW tensor descriptor of data type dt, contiguous. */
+static int tensor_desc_as(const cconv *c, cudnnDataType_t dt, cudnnTensorDescriptor_t *d,
+                          int64_t N, int64_t C, const int64_t *sp) {
   int64_t dims[5] = {N, C, sp[0], sp[1], sp[2]};
   int n = 2 + c->nd, di[5], st[5];
   if (fits(c, n, dims)) return -1;
@@ -134,8 +152,13 @@ static int tensor_desc(const cconv *c, cudnnTensorDescriptor_t *d, int64_t N, in
     stride *= dims[i];
   }
   DNN_TRY(c->fn, cudnnCreateTensorDescriptor(d));
-  DNN_TRY(c->fn, cudnnSetTensorNdDescriptor(*d, c->dt, n, di, st));
+  DNN_TRY(c->fn, cudnnSetTensorNdDescriptor(*d, dt, n, di, st));
   return 0;
+}
+
+static int tensor_desc(const cconv *c, cudnnTensorDescriptor_t *d, int64_t N, int64_t C,
+                       const int64_t *sp) {
+  return tensor_desc_as(c, c->dt, d, N, C, sp);
 }
 
 /* Descriptors of the public output and the bias: all that the bias
@@ -171,7 +194,7 @@ static int conv_descs(cconv *c) {
   DNN_TRY(c->fn, cudnnSetFilterNdDescriptor(c->wd, c->dt, CUDNN_TENSOR_NCHW, n, wi));
   DNN_TRY(c->fn, cudnnCreateConvolutionDescriptor(&c->cd));
   DNN_TRY(c->fn, cudnnSetConvolutionNdDescriptor(c->cd, c->nd, pad, str, dil,
-                                                 CUDNN_CROSS_CORRELATION, c->dt));
+                                                 CUDNN_CROSS_CORRELATION, c->cdt));
   DNN_TRY(c->fn, cudnnSetConvolutionGroupCount(c->cd, (int)c->G));
   DNN_TRY(c->fn, cudnnSetConvolutionMathType(c->cd, c->math));
   return 0;
@@ -280,8 +303,8 @@ static int run_pass(cconv *c, int pass, const void *p0, const void *p1, void *ou
   }
   float f1 = 1, f0 = 0;
   double d1 = 1, d0 = 0;
-  const void *one = c->ldt == LT_FLOAT32 ? (const void *)&f1 : (const void *)&d1;
-  const void *zero = c->ldt == LT_FLOAT32 ? (const void *)&f0 : (const void *)&d0;
+  const void *one = c->ldt != LT_FLOAT64 ? (const void *)&f1 : (const void *)&d1;
+  const void *zero = c->ldt != LT_FLOAT64 ? (const void *)&f0 : (const void *)&d0;
   cudnnTensorDescriptor_t xd = xdesc(c), yd = ydesc(c);
   cudnnStatus_t st = cudnnSetConvolutionMathType(c->cd, a.math);
   const char *call = "cudnnConvolutionForward";
@@ -311,7 +334,7 @@ static int run_pass(cconv *c, int pass, const void *p0, const void *p1, void *ou
 static const void *scal(const cconv *c, double v, float *f, double *d) {
   *f = (float)v;
   *d = v;
-  return c->ldt == LT_FLOAT32 ? (const void *)f : (const void *)d;
+  return c->ldt != LT_FLOAT64 ? (const void *)f : (const void *)d;
 }
 
 /* (N,) Cout, out... as lib's kernel returns it */
@@ -331,6 +354,58 @@ static lt_tensor *zeros_on(const cconv *c, int ndim, const int64_t *size) {
     t = NULL;
   }
   return t;
+}
+
+/* y += bias over N and the spatial dims (ch: y's channel dim), by
+ * cudnnAddTensor in y's dtype. Should cuDNN refuse that for a low-precision
+ * dtype, lib's broadcasting add (a GPU elementwise kernel) does the same
+ * sum and replaces y. */
+static int add_bias(const cconv *c, lt_tensor *b, int ch, lt_tensor **y) {
+  float f[2];
+  double d[2];
+  cudnnStatus_t st = cudnnAddTensor(c->h, scal(c, 1, f, d), c->bd, lt_tensor_data(b),
+                                    scal(c, 1, f + 1, d + 1), c->outd, lt_tensor_data(*y));
+  if (st == CUDNN_STATUS_SUCCESS) return 0;
+  if (!is_low(c)) return lt_cudnn_fail(c->fn, "cudnnAddTensor", st);
+  (void)cudaGetLastError();
+  int64_t bs[5];
+  for (int i = 0; i < (*y)->ndim; i++) bs[i] = i == ch ? c->Cout : 1;
+  bool grad = lt_set_grad_enabled(false); /* a kernel never records */
+  lt_tensor *bv = lt_view(b, (*y)->ndim, bs);
+  lt_tensor *r = bv ? lt_add(*y, bv) : NULL;
+  lt_tensor_release(bv);
+  lt_set_grad_enabled(grad);
+  if (!r) return -1;
+  lt_tensor_release(*y);
+  *y = r;
+  return 0;
+}
+
+/* The bias gradient (*gb, allocated) of a low-precision gradOutput gy
+ * (contiguous): summed in float by cuDNN on a float32 copy, rounded once. */
+static int bias_grad_low(const cconv *c, lt_tensor *gy, lt_tensor *gb) {
+  cudnnTensorDescriptor_t od = NULL, bd = NULL;
+  int64_t one[3] = {1, 1, 1};
+  bool grad = lt_set_grad_enabled(false); /* a kernel never records */
+  lt_tensor *g32 = lt_to_dtype(gy, LT_FLOAT32);
+  lt_tensor *b32 = g32 ? lt_tensor_empty_on(LT_FLOAT32, 1, &c->Cout, c->ldev) : NULL;
+  int rc = -1;
+  if (b32 && !tensor_desc_as(c, CUDNN_DATA_FLOAT, &od, c->N, c->Cout, c->out) &&
+      !tensor_desc_as(c, CUDNN_DATA_FLOAT, &bd, 1, c->Cout, one)) {
+    float f1 = 1, f0 = 0;
+    cudnnStatus_t st = cudnnConvolutionBackwardBias(c->h, &f1, od, lt_tensor_data(g32), &f0, bd,
+                                                    lt_tensor_data(b32));
+    if (st != CUDNN_STATUS_SUCCESS)
+      lt_cudnn_fail(c->fn, "cudnnConvolutionBackwardBias", st);
+    else
+      rc = lt_copy_(gb, b32);
+  }
+  if (od) cudnnDestroyTensorDescriptor(od);
+  if (bd) cudnnDestroyTensorDescriptor(bd);
+  lt_tensor_release(g32);
+  lt_tensor_release(b32);
+  lt_set_grad_enabled(grad);
+  return rc;
 }
 
 static lt_tensor *cuda_conv(int nsp, bool tr, lt_tensor *input, lt_tensor *weight,
@@ -357,16 +432,7 @@ static lt_tensor *cuda_conv(int nsp, bool tr, lt_tensor *input, lt_tensor *weigh
            : run_pass(&c, PASS_FWD, lt_tensor_data(x), lt_tensor_data(w), lt_tensor_data(y)))
       goto fail;
   }
-  if (b) {
-    float f[2];
-    double d[2];
-    cudnnStatus_t st = cudnnAddTensor(c.h, scal(&c, 1, f, d), c.bd, lt_tensor_data(b),
-                                      scal(&c, 1, f + 1, d + 1), c.outd, lt_tensor_data(y));
-    if (st != CUDNN_STATUS_SUCCESS) {
-      lt_cudnn_fail(c.fn, "cudnnAddTensor", st);
-      goto fail;
-    }
-  }
+  if (b && add_bias(&c, b, nd - 1 - nsp, &y)) goto fail;
   lt_tensor_release(x);
   lt_tensor_release(w);
   lt_tensor_release(b);
@@ -423,7 +489,9 @@ static int cuda_conv_backward(int nsp, bool tr, lt_tensor *grad_output, lt_tenso
           : run_pass(&c, PASS_BWD_FILTER, lt_tensor_data(x), lt_tensor_data(gy),
                      lt_tensor_data(*gw))))
     goto fail;
-  if (want[2] && !gy_empty) {
+  if (want[2] && !gy_empty && is_low(&c)) {
+    if (bias_grad_low(&c, gy, *gb)) goto fail;
+  } else if (want[2] && !gy_empty) {
     float f[2];
     double d[2];
     cudnnStatus_t st = cudnnConvolutionBackwardBias(c.h, scal(&c, 1, f, d), c.outd,

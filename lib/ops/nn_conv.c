@@ -10,10 +10,17 @@
  * A transposed convolution is the adjoint of a convolution: its forward is
  * a convolution's input-gradient (gemm then col2im), its input-gradient a
  * convolution's forward (im2col then gemm). The image side of the column
- * buffer is then the output. */
+ * buffer is then the output.
+ *
+ * bfloat16 and float16 (mixed precision, torch.autocast) run the float32
+ * kernel on widened copies and round each result to the low dtype once:
+ * the numbers of a low-precision convolution that accumulates in float32,
+ * as cuDNN's do on the GPU (cuda/nn_conv.c). The widening copies are made
+ * with grad mode off: a kernel never records (lt_nn_* in nn_grad.c do). */
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "lutorch/autograd.h"
 #include "nn_im2col.h"
 #include "nn_util.h"
 
@@ -42,6 +49,28 @@ typedef struct conv {
   int *oom; /* set by a chunk that could not get its scratch */
 } conv;
 
+static bool conv_low(lt_dtype dt) { return dt == LT_BFLOAT16 || dt == LT_FLOAT16; }
+
+/* The convolutions' dtypes: nn_check_float's two and the low-precision
+ * ones (which only the convolutions and matrix products take). */
+static int conv_check_dtype(const char *fn, const char *what, const lt_tensor *t) {
+  if (!t) return lt_errorf("%s: %s is missing", fn, what);
+  if (t->dtype != LT_FLOAT32 && t->dtype != LT_FLOAT64 && !conv_low(t->dtype))
+    return lt_errorf("%s: %s must be float32 or float64 (or bfloat16/float16), got %s", fn, what,
+                     lt_dtype_name(t->dtype));
+  return 0;
+}
+
+/* An optional tensor (NULL passes) of the input's dtype dt; a mix with a
+ * low-precision dtype gets a hint (autocast casts float32 tensors only). */
+static int conv_check_like(const char *fn, const char *what, const lt_tensor *t, lt_dtype dt) {
+  if (!t || t->dtype == dt) return 0;
+  if (conv_low(t->dtype) || conv_low(dt))
+    return lt_errorf("%s: %s is %s but input is %s (cast them to one dtype)", fn, what,
+                     lt_dtype_name(t->dtype), lt_dtype_name(dt));
+  return nn_check_like(fn, what, t, dt);
+}
+
 /* Parse the geometry and check every argument against it. */
 static int conv_setup(conv *c, const char *fn, int nsp, bool transposed, lt_tensor *input,
                       lt_tensor *weight, lt_tensor *bias, const int64_t *stride,
@@ -51,11 +80,10 @@ static int conv_setup(conv *c, const char *fn, int nsp, bool transposed, lt_tens
   memset(c, 0, sizeof *c);
   c->fn = fn;
   c->nsp = nsp;
-  if (nn_check_float(fn, "input", input) || nn_check_float(fn, "weight", weight)) return -1;
-  if (weight->dtype != input->dtype)
-    return lt_errorf("%s: weight is %s but input is %s", fn, lt_dtype_name(weight->dtype),
-                     lt_dtype_name(input->dtype));
-  if (nn_check_like(fn, "bias", bias, input->dtype)) return -1;
+  if (conv_check_dtype(fn, "input", input) || conv_check_dtype(fn, "weight", weight) ||
+      conv_check_like(fn, "weight", weight, input->dtype) ||
+      conv_check_like(fn, "bias", bias, input->dtype))
+    return -1;
   c->dt = input->dtype;
   c->es = lt_dtype_size(c->dt);
   if (input->ndim != nsp + 2 && input->ndim != nsp + 1)
@@ -371,6 +399,19 @@ static lt_tensor *conv_forward(const char *fn, int nsp, bool transposed, lt_tens
   if (nn_check_devices(fn, 3, ts, names)) return NULL;
   NN_ON_DEVICE(NULL, fn, input, conv, nsp, transposed, input, weight, bias, stride, padding,
                outpad, dilation, groups);
+  if (conv_low(c.dt)) { /* widen, run in float32, round once */
+    bool grad = lt_set_grad_enabled(false);
+    lt_tensor *x = lt_to_dtype(input, LT_FLOAT32), *w = x ? lt_to_dtype(weight, LT_FLOAT32) : NULL;
+    lt_tensor *b = w && bias ? lt_to_dtype(bias, LT_FLOAT32) : NULL;
+    lt_tensor *y32 = w && (b || !bias) ? conv_forward(fn, nsp, transposed, x, w, b, stride, padding,
+                                                      outpad, dilation, groups)
+                                       : NULL;
+    lt_tensor *y = y32 ? lt_to_dtype(y32, c.dt) : NULL;
+    lt_tensor *tmp[4] = {x, w, b, y32};
+    nn_release(4, tmp);
+    lt_set_grad_enabled(grad);
+    return y;
+  }
   c.mode = transposed ? TCONV_FWD : CONV_FWD;
   int64_t size[5];
   int nd = conv_out_shape(&c, size);
@@ -401,8 +442,8 @@ static int conv_backward(const char *fn, int nsp, bool transposed, lt_tensor *gr
   if (conv_setup(&c, fn, nsp, transposed, input, weight, NULL, stride, padding, outpad, dilation,
                  groups))
     return -1;
-  if (nn_check_float(fn, "gradOutput", grad_output) ||
-      nn_check_like(fn, "gradOutput", grad_output, c.dt))
+  if (conv_check_dtype(fn, "gradOutput", grad_output) ||
+      conv_check_like(fn, "gradOutput", grad_output, c.dt))
     return -1;
   int64_t size[5];
   int nd = conv_out_shape(&c, size);
@@ -412,6 +453,26 @@ static int conv_backward(const char *fn, int nsp, bool transposed, lt_tensor *gr
   if (nn_check_devices(fn, 3, ts, names)) return -1;
   NN_ON_DEVICE(-1, fn, input, conv_backward, nsp, transposed, grad_output, input, weight, stride,
                padding, outpad, dilation, groups, need, gi, gw, gb);
+  if (conv_low(c.dt)) { /* widen, run in float32, round each gradient once */
+    bool grad = lt_set_grad_enabled(false);
+    lt_tensor *x = lt_to_dtype(input, LT_FLOAT32), *w = x ? lt_to_dtype(weight, LT_FLOAT32) : NULL;
+    lt_tensor *gy = w ? lt_to_dtype(grad_output, LT_FLOAT32) : NULL;
+    lt_tensor *r[3] = {0}, **out[3] = {gi, gw, gb};
+    int rc = gy ? conv_backward(fn, nsp, transposed, gy, x, w, stride, padding, outpad, dilation,
+                                groups, need, &r[0], &r[1], &r[2])
+                : -1;
+    for (int i = 0; i < 3; i++)
+      if (!rc && r[i] && !(*out[i] = lt_to_dtype(r[i], c.dt))) rc = -1;
+    if (rc) {
+      lt_tensor *o[3] = {*gi, *gw, *gb};
+      nn_release(3, o);
+      *gi = *gw = *gb = NULL;
+    }
+    lt_tensor *tmp[6] = {x, w, gy, r[0], r[1], r[2]};
+    nn_release(6, tmp);
+    lt_set_grad_enabled(grad);
+    return rc;
+  }
   c.mode = transposed ? TCONV_BWD : CONV_BWD;
   for (int i = 0; i < 3; i++) c.need[i] = nn_need(need, i);
   lt_tensor *x = nn_contig(input), *w = nn_contig(weight), *gy = nn_contig(grad_output);

@@ -2,11 +2,13 @@
 --
 -- torch.autocast(opts, fn, ...) runs fn(...) with autocast on: inside it,
 -- the matrix products (torch.mm, addmm, bmm, baddbmm, addbmm, matmul, mv,
--- addmv and nn's linear layers) take float32 inputs of the autocast device
--- in the low precision (bfloat16 by default, or float16) and return results
--- in it, while softmax, the losses and the normalisations take low-precision
--- inputs back to float32. The casts are ordinary recorded conversions, so
--- gradients flow back to float32 master weights in float32.
+-- addmv and nn's linear layers) and the convolutions (torch.conv1d, conv2d,
+-- conv3d, conv_transpose2d and the nn modules built on them) take float32
+-- inputs of the autocast device in the low precision (bfloat16 by default,
+-- or float16) and return results in it, while softmax, the losses, the
+-- normalisations, pooling and the parametrised activations take
+-- low-precision inputs back to float32. The casts are ordinary recorded
+-- conversions, so gradients flow back to float32 master weights in float32.
 --
 -- opts: 'cuda' | 'cpu' | {device = 'cuda', dtype = 'bfloat16' | 'float16',
 -- enabled = true}. Regions nest; the previous state comes back when fn
@@ -105,12 +107,21 @@ end
 -- isAutocastEnabled() -> enabled, device, dtype
 function torch.isAutocastEnabled() return state.enabled, state.device, state.dtype end
 
-for _, name in ipairs({'mm', 'addmm', 'bmm', 'baddbmm', 'addbmm', 'matmul', 'mv', 'addmv'}) do
+-- (nn.F takes torch.conv* when nn loads, after this file: the modules get
+-- the wrapped functions)
+for _, name in ipairs({'mm', 'addmm', 'bmm', 'baddbmm', 'addbmm', 'matmul', 'mv', 'addmv',
+                       'conv1d', 'conv2d', 'conv3d', 'conv_transpose2d'}) do
   if torch[name] then torch[name] = amp.lowPrecision(torch[name]) end
 end
+-- float32: numerically touchy ops, and the nn kernels that take float32 and
+-- float64 only (pooling, the activations with parameters), so that a
+-- convnet's pooling between two low-precision convolutions works
 for _, name in ipairs({'softmax', 'log_softmax', 'cross_entropy', 'nll_loss', 'mse_loss',
                        'smooth_l1_loss', 'bce_loss', 'bce_with_logits', 'batch_norm', 'layer_norm',
-                       'binary_cross_entropy', 'binary_cross_entropy_with_logits'}) do
+                       'binary_cross_entropy', 'binary_cross_entropy_with_logits',
+                       'max_pool2d', 'avg_pool2d', 'adaptive_max_pool2d', 'adaptive_avg_pool2d',
+                       'max_unpool2d', 'gelu', 'elu', 'selu', 'leaky_relu', 'hardtanh', 'relu6',
+                       'softplus'}) do
   if torch[name] then torch[name] = amp.fullPrecision(torch[name]) end
 end
 

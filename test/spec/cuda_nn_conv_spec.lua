@@ -3,7 +3,9 @@
 -- (need flags too), float32 and float64, batched and unbatched, groups,
 -- stride, padding, dilation, output padding, non-contiguous operands,
 -- empty batches and channel-less inputs; gradients through autograd and the
--- nn modules after :cuda(); device mixing and cuDNN's refusals as errors.
+-- nn modules after :cuda(); bfloat16 and float16 (cuDNN's float-accumulating
+-- configurations against the CPU's widened kernel), also under
+-- torch.autocast; device and dtype mixing and cuDNN's refusals as errors.
 -- Pending without a GPU; LUTORCH_CUDA_SPEC_ON_CPU=1 runs the cases on the
 -- CPU (to check the cases themselves).
 require 'torch'
@@ -118,6 +120,31 @@ describe('GPU convolutions (cuDNN) against the CPU', function()
   run_cases(cases)
 end)
 
+-- bfloat16 / float16: cuDNN sums in float and rounds once, as the CPU's
+-- widened float32 kernel does; a sum in another order may round to the
+-- neighbouring value (one unit in the last place: 2^-8 relative for
+-- bfloat16, 2^-11 for float16), allow a few
+local LOW_TOL = {bfloat16 = {2e-2, 2e-2}, float16 = {4e-3, 4e-3}}
+local low_cases = {}
+for _, dtype in ipairs({'bfloat16', 'float16'}) do
+  local tol = LOW_TOL[dtype]
+  for _, cfg in ipairs(configs) do
+    local name = cfg[1] .. ' (' .. dtype .. ')'
+    low_cases[#low_cases + 1] = {name .. ': forward', function(D)
+      local x, w, b = args(cfg, D, dtype)
+      return forward(cfg, x, w, b)
+    end, tol[1], tol[2]}
+    low_cases[#low_cases + 1] = {name .. ': backward', function(D)
+      local x, w, _, gy = args(cfg, D, dtype)
+      return {backward(cfg, gy, x, w)}
+    end, tol[1], tol[2]}
+  end
+end
+
+describe('GPU convolutions in bfloat16 and float16 against the CPU', function()
+  run_cases(low_cases)
+end)
+
 describe('GPU convolutions: empty shapes', function()
   run_cases({
     {'conv2d of an empty batch', function(D)
@@ -165,8 +192,34 @@ local function module_case(make, xsize)
   end
 end
 
+-- a module under torch.autocast on D's device: output (low precision),
+-- gradInput and the float32 parameter gradients
+local function autocast_case(make, xsize, dtype)
+  return function(D)
+    local m = set_params(make(), 41)
+    local device = on_device(D) and 'cuda' or 'cpu'
+    if device == 'cuda' then m:cuda() end
+    local x = D(rand(xsize, {lo = -1, hi = 1, seed = 42}))
+    local y = torch.autocast({device = device, dtype = dtype}, function() return m:forward(x) end)
+    assert(y:dtype() == dtype, 'autocast output in ' .. dtype)
+    local gy = D(rand(y:size():totable(), {lo = -1, hi = 1, seed = 43, dtype = dtype}))
+    m:zeroGradParameters()
+    local gi = m:backward(x, gy)
+    assert(m.gradWeight:dtype() == 'float32', 'float32 weight gradient')
+    return {y, gi, m.gradWeight, m.gradBias}
+  end
+end
+
 describe('GPU convolutions: autograd and nn modules', function()
   run_cases({
+    {'nn.SpatialConvolution under autocast (bfloat16)',
+     autocast_case(function() return nn.SpatialConvolution(3, 5, 3, 3, 2, 1, 1, 1) end, {2, 3, 11, 10}, 'bfloat16'),
+     2e-2, 2e-2},
+    {'nn.SpatialFullConvolution under autocast (float16)',
+     autocast_case(function() return nn.SpatialFullConvolution(3, 2, 3, 3, 2, 2, 1, 1, 1, 1) end, {2, 3, 5, 6}, 'float16'),
+     4e-3, 4e-3},
+    {'nn.TemporalConvolution under autocast (bfloat16)',
+     autocast_case(function() return nn.TemporalConvolution(4, 3, 3, 2) end, {2, 11, 4}, 'bfloat16'), 2e-2, 2e-2},
     {'autograd through conv2d (float32)', function(D)
       local x = D(rand({2, 3, 8, 9}, {lo = -1, hi = 1, seed = 31})):requiresGrad()
       local w = D(rand({4, 3, 3, 3}, {lo = -1, hi = 1, seed = 32})):requiresGrad()
@@ -221,6 +274,12 @@ describe('GPU convolutions: errors', function()
     local ok, err = pcall(torch.conv_transpose2d, x, w, nil, {1, 1}, {0, 0}, {1, 1}, 1, {2, 2})
     assert.is_false(ok)
     assert.matches('conv_transpose2d: output padding not smaller than the stride', err, 1, true)
+  end)
+  real_gpu_it('rejects a bfloat16 input with a float32 weight, naming both dtypes', function()
+    local x = C.to_gpu(rand({1, 2, 5, 5}, {dtype = 'bfloat16'}))
+    local ok, err = pcall(torch.conv2d, x, C.to_gpu(rand({3, 2, 3, 3})))
+    assert.is_false(ok)
+    assert.matches('conv2d: weight is float32 but input is bfloat16', err, 1, true)
   end)
   real_gpu_it('still checks shapes before the device', function()
     local x, w = C.to_gpu(rand({1, 2, 5, 5})), C.to_gpu(rand({3, 4, 3, 3}))
