@@ -114,7 +114,7 @@ say "GPU spec"
 spec_rc=0
 LUA_PATH="$ROOT/lua/?.lua;$ROOT/lua/?/init.lua;$ROOT/test/spec/?.lua;;" \
   LUA_CPATH="$BUILD/lua/?.so;;" LUTORCH_TH="$BUILD/bin/th" LUTORCH_SOURCE="$ROOT" \
-  timeout 300 busted --lua=luajit -o TAP test/spec/cuda_*_spec.lua \
+  timeout 300 busted --lua=luajit -o TAP test/spec/cuda_*_spec.lua test/spec/amp_spec.lua \
   > "$LOG/cuda_spec.tap" 2>&1 || spec_rc=$?
 grep -v -E "^ok " "$LOG/cuda_spec.tap" | head -80 || true
 say "GPU spec: $(grep -c '^ok' "$LOG/cuda_spec.tap" || true) ok, $(grep -c '^not ok' "$LOG/cuda_spec.tap" || true) not ok (busted exit $spec_rc)"
