@@ -1,11 +1,21 @@
 /* Host side of random fills on the GPU (lib/ops/random.c hands device
  * tensors here): arguments checked, then numel counters reserved from lib's
  * generator exactly as a CPU fill reserves them, so torch.manualSeed(s)
- * gives the same numbers on either device (kernels/random.cu). */
+ * gives the same numbers on either device (kernels/random.cu).
+ *
+ * multinomial runs the CPU's algorithms (lib/ops/random.c) on the same
+ * counters: per row, one thread forms the running sums in the CPU's order
+ * and checks the values; the checks are read back once, so errors read as
+ * on the CPU; then every sample inverts its row's sums (with replacement),
+ * or every category gets an exponential key whose n smallest, by a stable
+ * segmented sort, are the draw (without). */
+#include <math.h>
 #include <string.h>
 
 #include "internal.h"
+#include "lapack.h"
 #include "lutorch/random.h"
+#include "sort_kernels.h"
 #include "lutorch/reduce.h"
 
 /* bernoulli's probabilities as a contiguous float64 tensor of t's shape,
@@ -90,4 +100,90 @@ int lt_cuda_random_fill(lt_tensor *t, int dist, double p0, double p1, uint64_t l
   lt_tensor_release(pc);
   if (!rc) lt_tensor_bump_version(t);
   return rc;
+}
+
+/* ---- multinomial ---- */
+
+/* the first error of the CPU's checks, in its order, from the rows' info */
+static int multi_check(const double *info, int64_t rows, int64_t n, bool replacement) {
+  for (int64_t row = 0; row < rows; row++) {
+    const double *o = info + row * 5;
+    if (o[0] >= 0)
+      return lt_errorf("multinomial: probabilities must be finite and >= 0, got %g (row %lld, "
+                       "category %lld)", o[1], (long long)row + 1, (long long)o[0] + 1);
+    if (o[2] == 0) return lt_errorf("multinomial: row %lld sums to zero", (long long)row + 1);
+    if (!replacement && o[2] < (double)n)
+      return lt_errorf("multinomial: cannot draw %lld samples without replacement: row %lld has "
+                       "only %lld non-zero probabilities", (long long)n, (long long)row + 1,
+                       (long long)o[2]);
+    if (!(o[3] < INFINITY)) return lt_errorf("multinomial: row %lld sums to infinity", (long long)row + 1);
+  }
+  return 0;
+}
+
+lt_tensor *lt_cuda_multinomial(const lt_tensor *probs, int64_t n, bool replacement,
+                               struct lt_generator *g) {
+  const char *fn = "multinomial";
+  if (lt_tensor_device(probs).type != LT_CUDA) return lt_error("%s: expected a CUDA tensor", fn);
+  int64_t k = probs->size[probs->ndim - 1], rows = probs->ndim == 2 ? probs->size[0] : 1;
+  int dev = lt_cuda_dev_of(probs);
+  lt_device where = lt_tensor_device(probs);
+  lt_tensor *d = lt_to_dtype(probs, LT_FLOAT64), *pc = d ? lt_contiguous(d) : NULL;
+  lt_tensor_release(d);
+  int64_t cs[2] = {rows, k}, is[2] = {rows, 5}, os[2] = {rows, n};
+  lt_tensor *info = pc ? lt_tensor_empty_on(LT_FLOAT64, 2, is, where) : NULL;
+  lt_tensor *cdf = info && replacement ? lt_tensor_empty_on(LT_FLOAT64, 2, cs, where) : NULL;
+  lt_tensor *hinfo = NULL, *out = NULL, *keys = NULL, *idx = NULL, *first = NULL;
+  if (!info || (replacement && !cdf) || lt_cuda_use(fn, dev)) goto done;
+  int sms = lt_cuda_sm_count(dev);
+  cudaStream_t s = lt_cuda_stream(dev);
+  cudaError_t err = ltk_multinomial_scan(lt_tensor_data(pc), rows, k, cdf ? lt_tensor_data(cdf) : NULL,
+                                         lt_tensor_data(info), sms, s);
+  if (err != cudaSuccess) {
+    lt_cuda_fail(fn, "the multinomial scan kernel", err);
+    goto done;
+  }
+  if (!(hinfo = lt_tensor_to(info, LT_FLOAT64, (lt_device){LT_CPU, 0})) ||
+      multi_check(lt_tensor_data(hinfo), rows, n, replacement))
+    goto done;
+  /* the CPU reserves after its checks too */
+  uint64_t seed, offset = lt_generator_reserve(g, (uint64_t)(rows * (replacement ? n : k)), &seed);
+  if (replacement) {
+    if (!(out = lt_tensor_empty_on(LT_INT64, 2, os, where))) goto done;
+    err = ltk_multinomial_draw(lt_tensor_data(cdf), lt_tensor_data(info), rows, k, n,
+                               lt_tensor_data(out), seed, offset, sms, s);
+    if (err != cudaSuccess) {
+      lt_cuda_fail(fn, "the multinomial kernel", err);
+      lt_tensor_release(out);
+      out = NULL;
+    }
+  } else {
+    if (!(keys = lt_tensor_empty_on(LT_FLOAT64, 2, cs, where)) ||
+        !(idx = lt_tensor_empty_on(LT_INT64, 2, cs, where)))
+      goto done;
+    err = ltk_multinomial_keys(lt_tensor_data(pc), rows * k, lt_tensor_data(keys), seed, offset,
+                               sms, s);
+    if (err == cudaSuccess) /* stable: equal keys keep the category order, as the CPU's qsort */
+      err = ltk_sort_rows(LT_FLOAT64, lt_tensor_data(keys), NULL, lt_tensor_data(idx), rows, k, 0,
+                          dev, sms, s);
+    if (err != cudaSuccess) {
+      lt_cuda_fail(fn, "the multinomial sort", err);
+      goto done;
+    }
+    if ((first = lt_narrow(idx, 1, 0, n))) out = lt_contiguous(first);
+  }
+  if (out && probs->ndim == 1) {
+    lt_tensor *v = lt_view(out, 1, &n);
+    lt_tensor_release(out);
+    out = v;
+  }
+done:
+  lt_tensor_release(pc);
+  lt_tensor_release(info);
+  lt_tensor_release(cdf);
+  lt_tensor_release(hinfo);
+  lt_tensor_release(keys);
+  lt_tensor_release(idx);
+  lt_tensor_release(first);
+  return out;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "lapack.h"
 #include "nn_internal.h"
 #include "lutorch/parallel.h"
 #include "lutorch/random.h"
@@ -352,6 +353,8 @@ static const lt_device_ops cuda_ops = {
     .flip = lt_cuda_flip,
     .random_fill = lt_cuda_random_fill,
     .sort = lt_cuda_sort,
+    .lapack = lt_cuda_lapack,
+    .multinomial = lt_cuda_multinomial,
     .nn = &lt_cuda_nn_ops,
     .set_option = set_option,
     .get_option = get_option,

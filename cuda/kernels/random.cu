@@ -10,11 +10,16 @@
 // Products and sums that nvcc would fuse into one FMA are spelled
 // __dmul_rn/__dadd_rn: the CPU rounds them separately, and uniform numbers
 // then agree exactly.
+//
+// multinomial (after the fills) follows the CPU the same way: with
+// replacement the samples agree exactly; without, its exponential keys go
+// through log, so two keys within an ulp of each other may swap.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
 #include <cmath>
 
+#include "../lapack.h"
 #include "index.cuh"
 #include "lutorch/philox.h"
 
@@ -100,5 +105,99 @@ extern "C" cudaError_t ltk_random(lt_dtype dt, void *out, int64_t n, int dist, d
                                                      range, probs, seed, offset,
                                                      nextafter(p1, -INFINITY),
                                                      nextafterf((float)p1, -INFINITY));
+  return cudaGetLastError();
+}
+
+// ---- multinomial (cuda/random.c), the CPU's algorithms (lib/ops/random.c) ----
+
+namespace {
+
+using namespace ltk;
+
+// One thread per row walks it in order, so sums and running sums are the
+// CPU's to the last bit (a parallel scan would round differently and move
+// samples that fall on a boundary).
+__global__ void multi_scan_k(const double *__restrict__ p, ll rows, ll k, double *cdf,
+                             double *info) {
+  for (ll row = blockIdx.x * (ll)blockDim.x + threadIdx.x; row < rows;
+       row += (ll)gridDim.x * blockDim.x) {
+    const double *pr = p + row * k;
+    double s = 0, bad = -1, badv = 0, nz = 0, last = 0;
+    for (ll i = 0; i < k; i++) {
+      double x = pr[i];
+      if (bad < 0 && !(x >= 0 && isfinite(x))) {
+        bad = (double)i;
+        badv = x;
+      }
+      s += x;
+      if (x > 0) {
+        nz += 1;
+        last = (double)i;
+      }
+      if (cdf) cdf[row * k + i] = s;
+    }
+    double *o = info + row * 5;
+    o[0] = bad;
+    o[1] = badv;
+    o[2] = nz;
+    o[3] = s;
+    o[4] = last;
+  }
+}
+
+__global__ void multi_draw_k(const double *__restrict__ cdf, const double *__restrict__ info,
+                             ll rows, ll k, ll n, ll *out, uint64_t seed, uint64_t offset) {
+  ll total = rows * n;
+  for (ll e = blockIdx.x * (ll)blockDim.x + threadIdx.x; e < total; e += (ll)gridDim.x * blockDim.x) {
+    ll row = e / n;
+    const double *c = cdf + row * k;
+    uint32_t r[4];
+    lt_rng_block(seed, offset + (uint64_t)e, r);
+    double u = __dmul_rn(lt_rng_u53(r), info[row * 5 + 3]);
+    ll lo = 0, hi = k - 1, last = (ll)info[row * 5 + 4]; // first i with cdf[i] > u
+    while (lo < hi) {
+      ll mid = lo + (hi - lo) / 2;
+      if (c[mid] > u) hi = mid;
+      else lo = mid + 1;
+    }
+    out[e] = lo > last ? last : lo;
+  }
+}
+
+__global__ void multi_keys_k(const double *__restrict__ p, ll count, double *keys, uint64_t seed,
+                             uint64_t offset) {
+  for (ll e = blockIdx.x * (ll)blockDim.x + threadIdx.x; e < count; e += (ll)gridDim.x * blockDim.x) {
+    uint32_t r[4];
+    lt_rng_block(seed, offset + (uint64_t)e, r);
+    double x = p[e];
+    keys[e] = x > 0 ? -log(1.0 - lt_rng_u53(r)) / x : INFINITY;
+  }
+}
+
+} // namespace
+
+extern "C" cudaError_t ltk_multinomial_scan(const double *p, int64_t rows, int64_t k, double *cdf,
+                                            double *info, int sms, cudaStream_t s) {
+  if (rows <= 0) return cudaSuccess;
+  // few threads, each with a long serial loop: small blocks spread them over the SMs
+  int threads = 64, blocks = (int)((rows + threads - 1) / threads);
+  multi_scan_k<<<blocks, threads, 0, s>>>(p, rows, k, cdf, info);
+  return cudaGetLastError();
+}
+
+extern "C" cudaError_t ltk_multinomial_draw(const double *cdf, const double *info, int64_t rows,
+                                            int64_t k, int64_t n, int64_t *out, uint64_t seed,
+                                            uint64_t offset, int sms, cudaStream_t s) {
+  if (rows <= 0 || n <= 0) return cudaSuccess;
+  multi_draw_k<<<grid_for(rows * n, 1, sms), kThreads, 0, s>>>(cdf, info, rows, k, n, (ll *)out,
+                                                              seed, offset);
+  return cudaGetLastError();
+}
+
+extern "C" cudaError_t ltk_multinomial_keys(const double *p, int64_t count, double *keys,
+                                            uint64_t seed, uint64_t offset, int sms,
+                                            cudaStream_t s) {
+  if (count <= 0) return cudaSuccess;
+  multi_keys_k<<<grid_for(count, 1, sms), kThreads, 0, s>>>(p, count, keys, seed, offset);
   return cudaGetLastError();
 }

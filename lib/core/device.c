@@ -272,6 +272,20 @@ int lt_device_random_fill(const char *fn, lt_tensor *t, struct lt_generator *g, 
   return ops->random_fill(t, dist, p0, p1, lo, range, probs, g);
 }
 
+int lt_device_lapack(int op, const char *fn, lt_tensor *a, lt_tensor *b, int flags,
+                     lt_tensor **out, double *num) {
+  BACKEND_OR(-1, fn, NULL, 2, a, b);
+  if (!ops->lapack) return lt_errorf("%s: not available for CUDA tensors yet", fn);
+  return ops->lapack(op, fn, a, b, flags, out, num);
+}
+
+lt_tensor *lt_device_multinomial(const lt_tensor *probs, int64_t n, bool replacement,
+                                 struct lt_generator *g) {
+  BACKEND_OR(NULL, "multinomial", NULL, 1, (lt_tensor *)probs);
+  if (!ops->multinomial) return lt_error("multinomial: not available for CUDA tensors yet");
+  return ops->multinomial(probs, n, replacement, g);
+}
+
 lt_tensor *lt_device_zeros(const lt_tensor *like, lt_dtype dtype, int ndim,
                                     const int64_t *size) {
   lt_tensor *z = lt_tensor_empty_on(dtype, ndim, size, lt_tensor_device(like));

@@ -10,17 +10,22 @@
  * (whose memory is the matrix in column-major order) and comes back the
  * same way, so the inputs are never modified and the results are
  * contiguous. Each routine gets a small shim picking the s- or d- version
- * by dtype; the buffers are void* so the algorithms are written once. */
+ * by dtype; the buffers are void* so the algorithms are written once.
+ *
+ * Device (CUDA) matrices pass the same checks, then each raw computation
+ * hands them to the backend's lapack hook (lp_device, device.h): the
+ * recording for autograd stays here, and the backward formulas, made of
+ * lt_ ops, run on the device too. */
 #include <stdlib.h>
 
 #include "lapack_util.h"
+#include "lutorch/device.h"
 #include "lutorch/op.h"
 
 /* ---- checks and layout ---- */
 
 int lp_check_matrix(const char *fn, const lt_tensor *t, const char *name, bool square) {
   char s[128];
-  if (lt_tensor_device(t).type != LT_CPU) return lt_errorf("%s: this build has no CUDA support", fn);
   if (t->dtype != LT_FLOAT32 && t->dtype != LT_FLOAT64)
     return lt_errorf("%s: %s must be float32 or float64, got %s", fn, name, lt_dtype_name(t->dtype));
   if (t->ndim != 2)
@@ -36,7 +41,10 @@ int lp_check_matrix(const char *fn, const lt_tensor *t, const char *name, bool s
 
 int lp_check_rhs(const char *fn, const lt_tensor *b, const lt_tensor *a, const char *an) {
   char x[128], y[128];
-  if (lt_tensor_device(b).type != LT_CPU) return lt_errorf("%s: this build has no CUDA support", fn);
+  if (!lt_device_equal(lt_tensor_device(b), lt_tensor_device(a)))
+    return lt_errorf("%s: tensors on different devices: B is on %s, %s on %s", fn,
+                     lt_device_str(lt_tensor_device(b), x, sizeof x), an,
+                     lt_device_str(lt_tensor_device(a), y, sizeof y));
   if (b->dtype != a->dtype)
     return lt_errorf("%s: B is %s but %s is %s", fn, lt_dtype_name(b->dtype), an,
                      lt_dtype_name(a->dtype));
@@ -75,9 +83,35 @@ void *lp_work(lt_dtype dt, double n) {
   return w;
 }
 
-lt_tensor *lp_empty(lt_dtype dt) {
+lt_tensor *lp_empty(const lt_tensor *like) {
   int64_t z[1] = {0};
-  return lt_tensor_empty(dt, 1, z);
+  return lt_tensor_empty_on(like->dtype, 1, z, lt_tensor_device(like));
+}
+
+lt_tensor *lp_scalar(const lt_tensor *like, double v) {
+  lt_tensor *s = lt_tensor_scalar(like->dtype, v);
+  if (!s || !lt_device_any1(like)) return s;
+  lt_tensor *d = lt_tensor_to(s, s->dtype, lt_tensor_device(like));
+  lt_tensor_release(s);
+  return d;
+}
+
+/* ---- device matrices: the backend's lapack hook ---- */
+
+int lp_device(int op, const char *fn, lt_tensor *a, lt_tensor *b, int flags, lt_tensor **out,
+              double *num) {
+  for (int k = 0; k < 3; k++) out[k] = NULL;
+  if (lt_device_lapack(op, fn, a, b, flags, out, num) == 0) return 0;
+  lp_release_all(3, out);
+  return -1;
+}
+
+lt_tensor *lp_device1(int op, const char *fn, lt_tensor *a, lt_tensor *b, int flags) {
+  lt_tensor *out[3];
+  if (lp_device(op, fn, a, b, flags, out, NULL)) return NULL;
+  lt_tensor_release(out[1]);
+  lt_tensor_release(out[2]);
+  return out[0];
 }
 
 /* ---- recording for autograd (backward formulas in linalg_grad.c) ---- */

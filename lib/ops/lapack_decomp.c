@@ -11,6 +11,14 @@
 static int symeig_raw(lt_tensor *a, bool vectors, bool upper, lt_tensor **e, lt_tensor **v) {
   const char *fn = "symeig";
   if (lp_check_matrix(fn, a, "the matrix", true)) return -1;
+  if (lt_device_any1(a)) {
+    lt_tensor *o[3];
+    int fl = (vectors ? LT_DEV_LAPACK_VECTORS : 0) | (upper ? LT_DEV_LAPACK_UPPER : 0);
+    if (lp_device(LT_DEV_LAPACK_SYMEIG, fn, a, NULL, fl, o, NULL)) return -1;
+    *e = o[0];
+    *v = o[1];
+    return 0;
+  }
   lt_dtype dt = a->dtype;
   int n = (int)a->size[0], ld = lp_max1(n), info = 0, lwork = -1, liwork = -1, iq = 0;
   const char *jobz = vectors ? "V" : "N", *uplo = upper ? "U" : "L";
@@ -38,7 +46,7 @@ static int symeig_raw(lt_tensor *a, bool vectors, bool upper, lt_tensor **e, lt_
       goto done;
     }
   }
-  if (!(vs = vectors ? lp_tcopy(ac) : lp_empty(dt))) goto done;
+  if (!(vs = vectors ? lp_tcopy(ac) : lp_empty(a))) goto done;
   *e = w;
   *v = vs;
   w = NULL;
@@ -85,7 +93,7 @@ static int eig_raw(lt_tensor *a, bool vectors, lt_tensor **e, lt_tensor **v) {
     }
   }
   if (!(es = lp_tcopy(w))) goto done;
-  if (!(vs = vectors ? lp_tcopy(vr) : lp_empty(dt))) goto done;
+  if (!(vs = vectors ? lp_tcopy(vr) : lp_empty(a))) goto done;
   *e = es;
   *v = vs;
   es = NULL;
@@ -104,6 +112,14 @@ done:
 static int svd_raw(lt_tensor *a, bool some, lt_tensor **u, lt_tensor **s, lt_tensor **v) {
   const char *fn = "svd";
   if (lp_check_matrix(fn, a, "the matrix", false)) return -1;
+  if (lt_device_any1(a)) {
+    lt_tensor *o[3];
+    if (lp_device(LT_DEV_LAPACK_SVD, fn, a, NULL, some ? LT_DEV_LAPACK_SOME : 0, o, NULL)) return -1;
+    *u = o[0];
+    *s = o[1];
+    *v = o[2];
+    return 0;
+  }
   lt_dtype dt = a->dtype;
   int m = (int)a->size[0], n = (int)a->size[1], k = m < n ? m : n, info = 0, lwork = -1, rc = -1;
   int ucols = some ? k : m, vrows = some ? k : n, lda = lp_max1(m), ldu = lp_max1(m),
@@ -159,6 +175,13 @@ done:
 static int qr_raw(lt_tensor *a, lt_tensor **q, lt_tensor **r) {
   const char *fn = "qr";
   if (lp_check_matrix(fn, a, "the matrix", false)) return -1;
+  if (lt_device_any1(a)) {
+    lt_tensor *o[3];
+    if (lp_device(LT_DEV_LAPACK_QR, fn, a, NULL, 0, o, NULL)) return -1;
+    *q = o[0];
+    *r = o[1];
+    return 0;
+  }
   lt_dtype dt = a->dtype;
   int m = (int)a->size[0], n = (int)a->size[1], k = m < n ? m : n, lda = lp_max1(m), info = 0,
       lwork = -1, rc = -1;
@@ -231,7 +254,7 @@ int lt_symeig(lt_tensor *a, bool vectors, bool upper, lt_tensor **e, lt_tensor *
   }
   if (!vectors) {
     lt_tensor_release(out[1]);
-    if (!(out[1] = lp_empty(a->dtype))) {
+    if (!(out[1] = lp_empty(a))) {
       lp_release_all(2, out);
       return -1;
     }
@@ -265,8 +288,31 @@ static int refuse(const char *fn, lt_tensor *a, const char *instead) {
   return lt_errorf("%s: not differentiable (its input requires grad); %s", fn, instead);
 }
 
+/* eig of a device matrix: no GPU routine (cuSOLVER's geev is recent and
+ * complex-valued), so it runs on the host: the matrix comes over, the
+ * results go back (what PyTorch does too). */
+static int eig_on_host(lt_tensor *a, bool vectors, lt_tensor **e, lt_tensor **v) {
+  if (lp_check_matrix("eig", a, "the matrix", true)) return -1;
+  lt_device dev = lt_tensor_device(a), cpu = {LT_CPU, 0};
+  lt_tensor *h = lt_tensor_to(a, a->dtype, cpu), *he = NULL, *hv = NULL;
+  if (!h || eig_raw(h, vectors, &he, &hv)) {
+    lt_tensor_release(h);
+    return -1;
+  }
+  lt_tensor_release(h);
+  *e = lt_tensor_to(he, he->dtype, dev);
+  *v = *e ? lt_tensor_to(hv, hv->dtype, dev) : NULL;
+  lt_tensor_release(he);
+  lt_tensor_release(hv);
+  if (*v) return 0;
+  lt_tensor_release(*e);
+  *e = NULL;
+  return -1;
+}
+
 int lt_eig(lt_tensor *a, bool vectors, lt_tensor **e, lt_tensor **v) {
   if (refuse("eig", a, "for a symmetric matrix use symeig, or call it on x:detach()")) return -1;
+  if (lt_device_any1(a)) return eig_on_host(a, vectors, e, v);
   return eig_raw(a, vectors, e, v);
 }
 

@@ -12,6 +12,14 @@
 static int gesv_raw(lt_tensor *b, lt_tensor *a, lt_tensor **x, lt_tensor **lu) {
   const char *fn = "gesv";
   if (lp_check_matrix(fn, a, "A", true) || lp_check_rhs(fn, b, a, "A")) return -1;
+  if (lt_device_any1(a)) {
+    lt_tensor *o[3];
+    if (lp_device(LT_DEV_LAPACK_GESV, fn, a, b, lu ? LT_DEV_LAPACK_LU : 0, o, NULL)) return -1;
+    *x = o[0];
+    if (lu) *lu = o[1];
+    else lt_tensor_release(o[1]);
+    return 0;
+  }
   int n = (int)a->size[0], k = b->ndim == 2 ? (int)b->size[1] : 1, ld = lp_max1(n), info = 0;
   lt_tensor *ac = lp_tcopy(a), *bc = lp_tcopy(b);
   int *ipiv = malloc(sizeof(int) * (size_t)lp_max1(n));
@@ -51,6 +59,7 @@ done:
 static lt_tensor *inverse_raw(lt_tensor *a) {
   const char *fn = "inverse";
   if (lp_check_matrix(fn, a, "the matrix", true)) return NULL;
+  if (lt_device_any1(a)) return lp_device1(LT_DEV_LAPACK_INVERSE, fn, a, NULL, 0);
   lt_dtype dt = a->dtype;
   int n = (int)a->size[0], ld = lp_max1(n), info = 0, lwork = -1;
   lt_tensor *ac = lp_tcopy(a), *r = NULL;
@@ -103,6 +112,8 @@ static void zero_other_triangle(lt_dtype dt, void *p, int n, bool upper) {
 static lt_tensor *potrf_raw(lt_tensor *a, bool upper) {
   const char *fn = "potrf";
   if (lp_check_matrix(fn, a, "the matrix", true)) return NULL;
+  if (lt_device_any1(a))
+    return lp_device1(LT_DEV_LAPACK_POTRF, fn, a, NULL, upper ? LT_DEV_LAPACK_UPPER : 0);
   int n = (int)a->size[0], ld = lp_max1(n), info = 0;
   const char *uplo = upper ? "U" : "L";
   lt_tensor *ac = lp_tcopy(a);
@@ -127,6 +138,8 @@ static lt_tensor *potrs_raw(lt_tensor *b, lt_tensor *chol, bool upper) {
   const char *fn = "potrs";
   if (lp_check_matrix(fn, chol, "the Cholesky factor", true) || lp_check_rhs(fn, b, chol, "the factor"))
     return NULL;
+  if (lt_device_any1(chol))
+    return lp_device1(LT_DEV_LAPACK_POTRS, fn, chol, b, upper ? LT_DEV_LAPACK_UPPER : 0);
   int n = (int)chol->size[0], k = b->ndim == 2 ? (int)b->size[1] : 1, ld = lp_max1(n), info = 0;
   const char *uplo = upper ? "U" : "L";
   lt_tensor *cc = lp_tcopy(chol), *bc = lp_tcopy(b), *r = NULL;
@@ -151,6 +164,8 @@ static lt_tensor *potrs_raw(lt_tensor *b, lt_tensor *chol, bool upper) {
 static lt_tensor *potri_raw(lt_tensor *chol, bool upper) {
   const char *fn = "potri";
   if (lp_check_matrix(fn, chol, "the Cholesky factor", true)) return NULL;
+  if (lt_device_any1(chol))
+    return lp_device1(LT_DEV_LAPACK_POTRI, fn, chol, NULL, upper ? LT_DEV_LAPACK_UPPER : 0);
   lt_dtype dt = chol->dtype;
   int n = (int)chol->size[0], ld = lp_max1(n), info = 0;
   const char *uplo = upper ? "U" : "L";
@@ -186,6 +201,15 @@ static lt_tensor *potri_raw(lt_tensor *chol, bool upper) {
 
 static int slogdet(const char *fn, lt_tensor *a, double *sign, double *logabsdet) {
   if (lp_check_matrix(fn, a, "the matrix", true)) return -1;
+  if (lt_device_any1(a)) {
+    lt_tensor *o[3];
+    double num[2];
+    if (lp_device(LT_DEV_LAPACK_SLOGDET, fn, a, NULL, 0, o, num)) return -1;
+    lp_release_all(3, o);
+    *sign = num[0];
+    *logabsdet = num[1];
+    return 0;
+  }
   lt_dtype dt = a->dtype;
   int n = (int)a->size[0], ld = lp_max1(n), info = 0;
   lt_tensor *ac = lp_tcopy(a);
@@ -278,7 +302,7 @@ lt_tensor *lt_det_tensor(lt_tensor *a) {
   lt_node *node;
   if (lp_begin(&node, "det", lt__bw_det, 1, &a, 1, 0, 0)) return NULL;
   double d;
-  return lp_end_output(node, lt_det(a, &d) ? NULL : lt_tensor_scalar(a->dtype, d), 1);
+  return lp_end_output(node, lt_det(a, &d) ? NULL : lp_scalar(a, d), 1);
 }
 
 int lt_slogdet_tensor(lt_tensor *a, lt_tensor **sign, lt_tensor **logabsdet) {
@@ -287,7 +311,7 @@ int lt_slogdet_tensor(lt_tensor *a, lt_tensor **sign, lt_tensor **logabsdet) {
   double sg, la;
   lt_tensor *out[2] = {NULL, NULL};
   int rc = lt_slogdet(a, &sg, &la);
-  if (!rc && (!(out[0] = lt_tensor_scalar(a->dtype, sg)) || !(out[1] = lt_tensor_scalar(a->dtype, la))))
+  if (!rc && (!(out[0] = lp_scalar(a, sg)) || !(out[1] = lp_scalar(a, la))))
     rc = -1;
   static const bool saved[2] = {false, false}, grads[2] = {false, true};
   if (lp_end_outputs(node, rc, 2, out, saved, grads)) {
@@ -305,7 +329,7 @@ lt_tensor *lt_logdet(lt_tensor *a) {
   double sg, la;
   lt_tensor *r = NULL;
   if (slogdet("logdet", a, &sg, &la) == 0)
-    r = lt_tensor_scalar(a->dtype, sg < 0 ? NAN : sg == 0 ? -INFINITY : la);
+    r = lp_scalar(a, sg < 0 ? NAN : sg == 0 ? -INFINITY : la);
   return lt_record_end(node, r);
 }
 

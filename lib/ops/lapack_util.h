@@ -5,6 +5,7 @@
 #define LUTORCH_OPS_LAPACK_UTIL_H
 
 #include "linalg_grad.h"
+#include "lutorch/device.h"
 #include "lutorch/linalg.h"
 
 /* Debian's OpenBLAS has no LAPACKE: the Fortran symbols, with gfortran's
@@ -37,9 +38,9 @@ LAPACK(double, d)
 static inline int lp_max1(int64_t v) { return v > 1 ? (int)v : 1; }
 
 /* ---- checks and layout (lapack.c) ---- */
-/* t is a 2-D float32/float64 CPU matrix (square if asked) LAPACK can index. */
+/* t is a 2-D float32/float64 matrix (square if asked) LAPACK can index. */
 int lp_check_matrix(const char *fn, const lt_tensor *t, const char *name, bool square);
-/* B (n or n x k) against the n x n matrix a, called an in messages. */
+/* B (n or n x k) against the n x n matrix a (same device), called an in messages. */
 int lp_check_rhs(const char *fn, const lt_tensor *b, const lt_tensor *a, const char *an);
 /* A contiguous copy of tᵀ (t 1-D counts as a column): the column-major
  * form of t going in, the row-major form of a LAPACK result coming out. */
@@ -52,8 +53,19 @@ int lp_fail(const char *fn, int info);
 void *lp_work(lt_dtype dt, double n);
 /* The first element of a workspace query's answer. */
 static inline double lp_first(lt_dtype dt, const void *p) { return lt_dtype_load(dt, p); }
-/* A 0-element 1-D tensor: the result not asked for (vectors = false). */
-lt_tensor *lp_empty(lt_dtype dt);
+/* A 0-element 1-D tensor of like's dtype and device: the result not asked
+ * for (vectors = false). */
+lt_tensor *lp_empty(const lt_tensor *like);
+/* A 0-dim tensor of like's dtype on like's device. */
+lt_tensor *lp_scalar(const lt_tensor *like, double v);
+
+/* ---- device matrices (lapack.c) ----
+ * Run op (LT_DEV_LAPACK_*) on the device of a: out[0..2] get the results
+ * (NULL for those the op has not), num the numbers of SLOGDET. */
+int lp_device(int op, const char *fn, lt_tensor *a, lt_tensor *b, int flags, lt_tensor **out,
+              double *num);
+/* The same for one-result ops: the result or NULL. */
+lt_tensor *lp_device1(int op, const char *fn, lt_tensor *a, lt_tensor *b, int flags);
 
 /* ---- recording for autograd (lapack.c; backward formulas in linalg_grad.c) ---- */
 /* Begin recording, saving input save_in (>= 0) in slot save_slot. */

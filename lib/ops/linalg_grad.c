@@ -23,6 +23,7 @@
 
 #include "grad_arena.h"
 #include "linalg_grad.h"
+#include "lutorch/device.h"
 
 /* ---- recording ---- */
 
@@ -52,12 +53,14 @@ static lt_tensor *neg(ga *a, lt_tensor *x) { return ga_muls(a, x, -1); }
 static lt_tensor *acc(ga *a, lt_tensor *x, lt_tensor *y) { return x ? ga_add(a, x, y) : y; }
 
 /* constant n x n masks: eye, Φ's (1 below the diagonal, 1/2 on it),
- * lower and upper triangles (diagonal included) */
+ * lower and upper triangles (diagonal included); like's dtype, made on the
+ * host and moved to like's device */
 enum { M_EYE, M_PHI, M_LOWER, M_UPPER };
-static lt_tensor *mask(ga *a, lt_dtype dt, int64_t n, int kind) {
+static lt_tensor *mask(ga *a, const lt_tensor *like, int64_t n, int kind) {
   int64_t size[2] = {n, n};
-  lt_tensor *m = ga_take(a, lt_tensor_zeros(dt, 2, size));
-  if (!m) return NULL;
+  lt_dtype dt = like->dtype;
+  lt_tensor *m = lt_tensor_zeros(dt, 2, size);
+  if (!m) return ga_take(a, NULL);
   char *p = lt_tensor_data(m);
   size_t esz = lt_dtype_size(dt);
   for (int64_t i = 0; i < n; i++)
@@ -67,20 +70,25 @@ static lt_tensor *mask(ga *a, lt_dtype dt, int64_t n, int kind) {
                          : kind == M_UPPER;
       lt_dtype_store(dt, p + (size_t)(i * n + j) * esz, v);
     }
-  return m;
+  if (lt_device_any1(like)) {
+    lt_tensor *d = lt_tensor_to(m, dt, lt_tensor_device(like));
+    lt_tensor_release(m);
+    m = d;
+  }
+  return ga_take(a, m);
 }
 
 /* diag(v) for a vector v, as eye * v (differentiable in v) */
 static lt_tensor *diag(ga *a, lt_tensor *v) {
   if (ga_bad(a, v, v)) return NULL;
-  return ga_mul(a, mask(a, v->dtype, v->size[0], M_EYE), ga_unsq(a, v, 0));
+  return ga_mul(a, mask(a, v, v->size[0], M_EYE), ga_unsq(a, v, 0));
 }
 
 /* F_ij = 1/(l_j - l_i) off the diagonal, 0 on it (no inf on the diagonal,
  * so its own derivative stays finite) */
 static lt_tensor *gap_inverse(ga *a, lt_tensor *l) {
   if (ga_bad(a, l, l)) return NULL;
-  lt_tensor *eye = mask(a, l->dtype, l->size[0], M_EYE);
+  lt_tensor *eye = mask(a, l, l->size[0], M_EYE);
   lt_tensor *e = ga_sub(a, ga_unsq(a, l, 0), ga_unsq(a, l, 1));
   return ga_div(a, ga_sub(a, ga_scalar(a, l->dtype, 1), eye), ga_add(a, e, eye));
 }
@@ -201,7 +209,7 @@ BW(potrf) {
   bool upper = n->ints[0] != 0;
   lt_tensor *l = upper ? ga_t(&a, S(0)) : S(0), *gl = upper ? ga_t(&a, g[0]) : g[0];
   if (ga_bad(&a, l, gl)) return ga_end(&a);
-  lt_tensor *p = ga_mul(&a, ga_mm(&a, ga_t(&a, l), gl), mask(&a, l->dtype, l->size[0], M_PHI));
+  lt_tensor *p = ga_mul(&a, ga_mm(&a, ga_t(&a, l), gl), mask(&a, l, l->size[0], M_PHI));
   lt_tensor *li = inv(&a, l);
   lt_tensor *s = ga_mm(&a, ga_mm(&a, ga_t(&a, li), p), li);
   gin[0] = ga_keep(&a, ga_muls(&a, ga_add(&a, s, ga_t(&a, s)), 0.5));
@@ -212,7 +220,7 @@ BW(potrf) {
 static lt_tensor *factor_grad(ga *a, lt_tensor *chol, lt_tensor *gc, bool upper) {
   lt_tensor *s = ga_add(a, gc, ga_t(a, gc));
   if (ga_bad(a, s, chol)) return NULL;
-  lt_tensor *m = mask(a, chol->dtype, chol->size[0], upper ? M_UPPER : M_LOWER);
+  lt_tensor *m = mask(a, chol, chol->size[0], upper ? M_UPPER : M_LOWER);
   return ga_mul(a, upper ? ga_mm(a, chol, s) : ga_mm(a, s, chol), m);
 }
 

@@ -377,7 +377,6 @@ static void multi_rows(int64_t b, int64_t e, void *arg) {
 }
 
 lt_tensor *lt_multinomial(lt_generator *g, const lt_tensor *probs, int64_t n, bool replacement) {
-  if (lt_tensor_device(probs).type != LT_CPU) return lt_error("multinomial: this build has no CUDA support");
   if (probs->ndim != 1 && probs->ndim != 2)
     return lt_error("multinomial: expected a 1-D or 2-D tensor of probabilities, got %d-D", probs->ndim);
   if (probs->dtype == LT_BOOL) return lt_error("multinomial: probabilities must be numbers, got a bool tensor");
@@ -387,6 +386,9 @@ lt_tensor *lt_multinomial(lt_generator *g, const lt_tensor *probs, int64_t n, bo
   if (!replacement && n > k)
     return lt_error("multinomial: cannot draw %lld samples without replacement from %lld categories",
                     (long long)n, (long long)k);
+  /* device probabilities: the same algorithms and counters on the GPU,
+   * which checks the values there */
+  if (lt_device_any1(probs)) return lt_device_multinomial(probs, n, replacement, g);
   lt_tensor *d = lt_to_dtype(probs, LT_FLOAT64);
   lt_tensor *pc = d ? lt_contiguous(d) : NULL;
   lt_tensor_release(d);

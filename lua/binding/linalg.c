@@ -322,8 +322,11 @@ static int l_logdet(lua_State *L) {
   lt_tensor *r = lt_logdet(a);
   if (!r) return lb_error(L);
   if (lt_requires_grad(r)) return lb_push_tensor(L, r);
-  lua_pushnumber(L, lt_dtype_load(r->dtype, lt_tensor_data(r)));
+  lt_tensor *h = lt_tensor_to(r, r->dtype, (lt_device){LT_CPU, 0}); /* a GPU input gives a GPU r */
   lt_tensor_release(r);
+  if (!h) return lb_error(L);
+  lua_pushnumber(L, lt_dtype_load(h->dtype, lt_tensor_data(h)));
+  lt_tensor_release(h);
   return 1;
 }
 

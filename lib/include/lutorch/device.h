@@ -100,6 +100,21 @@ typedef struct lt_device_ops {
   int (*sort)(const lt_tensor *t, int dim, bool descending, lt_tensor **values,
               lt_tensor **indices);
 
+  /* LAPACK (linalg.h), after lib's argument checks (2-D float32/float64
+   * matrices of one device; b: gesv's and potrs's right side, else NULL):
+   * op an LT_DEV_LAPACK_*, flags LT_DEV_LAPACK_UPPER | _VECTORS | _SOME |
+   * _LU (gesv: out[1] wanted). Results are new contiguous device tensors in
+   * out[0..2], in the shapes and order of linalg.h; SLOGDET gives sign and
+   * log|det| in num[0..1] instead. Errors (singular, not positive definite,
+   * no convergence) read as on the CPU. */
+  int (*lapack)(int op, const char *fn, lt_tensor *a, lt_tensor *b, int flags, lt_tensor **out,
+                double *num);
+  /* multinomial (random.h), after lib's shape checks: the same counters of
+   * g as the CPU reserves (rows x n with replacement, rows x k without);
+   * the probabilities' values are checked on the device */
+  lt_tensor *(*multinomial)(const lt_tensor *probs, int64_t n, bool replacement,
+                            struct lt_generator *g);
+
   /* nn kernels and fused optimizer steps (device_nn.h); NULL: none */
   const struct lt_device_nn_ops *nn;
 
@@ -133,6 +148,20 @@ enum {
   LT_DEV_RAND_LOGNORMAL, LT_DEV_RAND_BERNOULLI, LT_DEV_RAND_BERNOULLI_T, LT_DEV_RAND_GEOMETRIC,
   LT_DEV_RAND_RANDOM
 };
+
+/* LAPACK ops (the lapack hook) and their flags */
+enum {
+  LT_DEV_LAPACK_GESV,    /* a, b -> x (b's shape), lu (_LU) */
+  LT_DEV_LAPACK_INVERSE, /* a -> a⁻¹ */
+  LT_DEV_LAPACK_POTRF,   /* a -> its Cholesky factor (_UPPER: U, a = UᵀU) */
+  LT_DEV_LAPACK_POTRS,   /* a: the factor, b -> x */
+  LT_DEV_LAPACK_POTRI,   /* a: the factor -> the full symmetric inverse */
+  LT_DEV_LAPACK_SLOGDET, /* a -> num: sign, log|det| */
+  LT_DEV_LAPACK_SYMEIG,  /* a -> e ascending, V (_VECTORS; else a 0-element tensor) */
+  LT_DEV_LAPACK_SVD,     /* a -> U, S, V (_SOME: reduced) */
+  LT_DEV_LAPACK_QR       /* a -> Q, R */
+};
+enum { LT_DEV_LAPACK_UPPER = 1, LT_DEV_LAPACK_VECTORS = 2, LT_DEV_LAPACK_SOME = 4, LT_DEV_LAPACK_LU = 8 };
 
 /* Called by a backend when it is loaded (a constructor). */
 void lt_device_register(lt_device_type type, const lt_device_ops *ops);
@@ -202,6 +231,12 @@ lt_tensor *lt_device_flip(const lt_tensor *x, int n, const int *dims);
 int lt_device_random_fill(const char *fn, lt_tensor *t, struct lt_generator *g, int dist,
                           double p0, double p1, uint64_t lo, uint64_t range,
                           const lt_tensor *probs);
+/* LAPACK op on device matrices (a, and b when not NULL, on one device) */
+int lt_device_lapack(int op, const char *fn, lt_tensor *a, lt_tensor *b, int flags,
+                     lt_tensor **out, double *num);
+/* multinomial samples (int64, 0-based) of device probabilities */
+lt_tensor *lt_device_multinomial(const lt_tensor *probs, int64_t n, bool replacement,
+                                 struct lt_generator *g);
 /* dot as a 0-dim device tensor (any layouts of one length) */
 lt_tensor *lt_device_dot_tensor(lt_tensor *a, lt_tensor *b);
 /* idx += by (int64, in place) */
