@@ -93,9 +93,13 @@ local hwm
 for line in io.lines('/proc/self/status') do
   hwm = hwm or tonumber(line:match('^VmHWM:%s*(%d+)'))
 end
+-- minor page faults of the whole run (fresh pages touched): field 10 of /proc/self/stat
+local stat = io.open('/proc/self/stat'):read('*a')
+local minflt = tonumber(stat:match('^%d+ %b() %S+' .. string.rep(' %S+', 6) .. ' (%d+)'))
 local epochs = {}
 for i, t in ipairs(times) do epochs[i] = string.format('%.3f', t) end
 print(string.format('RESULT %s.s_per_epoch=%.3f s/epoch   # epochs: %s, threads %d', tag,
                     B.median({unpack(times, 2)}), table.concat(epochs, ' '), torch.getnumthreads()))
 B.result(tag .. '.test_acc', acc, '%')
 B.result(tag .. '.peak_rss_mib', hwm / 1024, 'MiB')
+B.result(tag .. '.minor_faults', minflt, '', 'whole run')

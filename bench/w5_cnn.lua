@@ -18,6 +18,20 @@ B.setup()
 require 'nn'
 require 'optim'
 
+-- minor page faults of this process (fresh pages touched), for the
+-- faults-per-step figure
+local ffi = require 'ffi'
+ffi.cdef [[
+typedef struct { long tv[4]; long maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock,
+                 oublock, msgsnd, msgrcv, nsignals, nvcsw, nivcsw; } w5_rusage;
+int getrusage(int who, w5_rusage *usage);
+]]
+local rusage = ffi.new('w5_rusage')
+local function minflt()
+  ffi.C.getrusage(0, rusage)
+  return tonumber(rusage.minflt), tonumber(rusage.maxrss) / 1024
+end
+
 local full = arg[1] == 'epoch' or os.getenv('W5_EPOCH') == '1'
 local dir = '/usr/share/datasets/fashion-mnist'
 local function load(kind)
@@ -43,9 +57,10 @@ local config = {learningRate = 0.05, momentum = 0.9, dampening = 0}
 local N, batch = xtr:size(1), 64
 local steps = full and math.ceil(N / batch) or (tonumber(arg[1]) or 220)
 local perm = torch.randperm(N):long()
-local ts, loss = {}, 0
+local ts, loss, flt = {}, 0, {}
 local t_start = B.now()
 for s = 1, steps do
+  if s == 21 or s == 221 then flt[s] = minflt() end
   local t0 = B.now()
   local i = (s - 1) * batch + 1
   local idx = perm:narrow(1, i, math.min(batch, N - i + 1))
@@ -72,6 +87,9 @@ for _, t in ipairs(timed) do mn = math.min(mn, t) end
 B.result('w5.ms_per_step', B.median(timed) * 1e3, 'ms',
   string.format('median of steps 21..%d; min %.2f; threads %d; last loss %.4f',
     math.min(220, steps), mn * 1e3, torch.getnumthreads(), loss))
+local faults = flt[221] or minflt()
+B.result('w5.minor_faults_per_step', (faults - (flt[21] or faults)) / math.max(1, #timed), '',
+  string.format('steps 21..%d: fresh pages touched', math.min(220, steps)))
 
 if full then
   model:evaluate()
@@ -86,3 +104,4 @@ if full then
   B.result('w5.test_acc_1epoch', 100 * correct / xte:size(1), '%',
     string.format('after %d steps, train time %.1f s', steps, B.now() - t_start))
 end
+B.result('w5.peak_rss_mib', select(2, minflt()), 'MiB')

@@ -675,7 +675,7 @@ static int l_set_gc_threshold(lua_State *L) {
 
 static int l_memory_stats(lua_State *L) {
   lt_alloc_stats s = lt_alloc_get_stats();
-  lua_createtable(L, 0, 4);
+  lua_createtable(L, 0, 8);
   lua_pushnumber(L, (lua_Number)s.live_bytes);
   lua_setfield(L, -2, "allocated");
   lua_pushnumber(L, (lua_Number)s.cached_bytes);
@@ -684,6 +684,14 @@ static int l_memory_stats(lua_State *L) {
   lua_setfield(L, -2, "peak");
   lua_pushnumber(L, (lua_Number)s.allocations);
   lua_setfield(L, -2, "allocations");
+  lua_pushnumber(L, (lua_Number)s.cache_hits);
+  lua_setfield(L, -2, "cache_hits");
+  lua_pushnumber(L, (lua_Number)s.cache_misses);
+  lua_setfield(L, -2, "cache_misses");
+  lua_pushnumber(L, (lua_Number)s.cache_evictions);
+  lua_setfield(L, -2, "cache_evictions");
+  lua_pushnumber(L, (lua_Number)s.cache_limit);
+  lua_setfield(L, -2, "cache_limit");
   return 1;
 }
 

@@ -110,8 +110,38 @@ local function ensureLinked(self)
 end
 Module._ensureLinked = ensureLinked
 
+-- A forward releases the graph that the previous one recorded once
+-- Module:backward (or updateGradInput / accGradParameters) has answered it:
+-- the outputs keep their values and lose their history (the input, given
+-- by the caller, is never touched). Releasing it here frees its nodes at
+-- once; left to the GC, a graph whose nodes hold Lua contexts
+-- (torch.autograd.Function, as nn.F.linear is) through the registry is
+-- freed one layer per collection, and W4's Torch7 loop kept many steps of
+-- activations alive (423 MiB peak, 190 MiB with this). A graph nobody
+-- answered yet (model:forward(x), then loss:backward() by hand) is kept.
+local function dropHistory(t, keep)
+  if isTensor(t) then
+    if not keep[t] and t.requires_grad and not t.is_leaf then
+      pcall(t.detach_, t) -- a view cannot be detached in place: it keeps its history
+    end
+  elseif type(t) == 'table' then
+    for _, v in ipairs(t) do dropHistory(v, keep) end
+  end
+end
+
+function Module:_releaseGraph()
+  if not self._answered then return end
+  local keep = {}
+  for _, x in ipairs(U.flatten(self._input)) do keep[x] = true end
+  self:apply(function(m)
+    m._answered = nil
+    dropHistory(m.output, keep)
+  end)
+end
+
 function Module:forward(input)
   ensureLinked(self)
+  self:_releaseGraph()
   self._pending = nil
   if self:_isManual() then
     self._input = nil
@@ -144,6 +174,7 @@ function Module:__call__(input, ...)
     return nn.Node(self, input, ...)
   end
   ensureLinked(self)
+  self:_releaseGraph()
   self._pending = nil
   if self:_isManual() then
     self._input = nil
@@ -228,6 +259,7 @@ function Module:updateGradInput(input, gradOutput)
   if self._chained then return self:_chain(input, gradOutput, 'updateGradInput') end
   self:_checkForward('updateGradInput')
   local gi, gpar = self:_grads(gradOutput, true, true)
+  self._answered = true
   self._pending = {gradOutput = gradOutput, grads = gpar}
   self.gradInput = gi
   return gi
@@ -246,6 +278,7 @@ function Module:accGradParameters(input, gradOutput, scale)
     self:_checkForward('accGradParameters')
     local _
     _, gpar = self:_grads(gradOutput, false, true)
+    self._answered = true
   end
   addGrads(self, gpar, scale)
 end
@@ -261,6 +294,7 @@ function Module:backward(input, gradOutput, scale)
   self:_checkForward('backward')
   local gi, gpar = self:_grads(gradOutput, true, true)
   self._pending = nil
+  self._answered = true
   self.gradInput = gi
   addGrads(self, gpar, scale)
   return gi
@@ -277,7 +311,7 @@ function Module:clearState()
   if self.gradInput ~= nil then -- a nil gradInput stays nil (Torch7)
     self.gradInput = torch.Tensor():type(self._type or 'torch.FloatTensor')
   end
-  self._input, self._pending, self._noGradIn = nil, nil, nil
+  self._input, self._pending, self._noGradIn, self._answered = nil, nil, nil, nil
   return self
 end
 
