@@ -6,10 +6,8 @@
 -- the peer ../shared/bench/peers/pytorch/w5_cnn.py measures it.
 --   th bench/w5_cnn.lua [steps]    steps = 220 (timing only) or 'epoch' (one
 --   full epoch, then the test accuracy); W5_EPOCH=1 does the same.
---   W5_GC=1: a collectgarbage() at the end of each step (timed), as
---   examples/fashion_mnist_cnn.lua does: the step's tensors are freed at
---   once and their memory reused, instead of fresh memory paged in while
---   they wait for Lua's GC (docs/nn.md, W5).
+--   W5_GC=1: a collectgarbage() at the end of each step (timed), to check
+--   that the step no longer depends on one (docs/nn.md, W5).
 -- A step is what the peer times: index the batch, zero the gradients,
 -- forward, loss, backward, the optimizer's update.
 package.path = arg[0]:gsub('[^/]*$', '') .. '?.lua;' .. package.path

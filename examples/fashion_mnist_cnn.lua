@@ -97,9 +97,6 @@ for epoch = 1, epochs do
     end
     local _, fs = step(feval)
     seen, total, steps = seen + x:size(1), total + fs[1] * x:size(1), steps + 1
-    -- free this step's tensors now: the next step then reuses their memory
-    -- instead of paging in fresh memory while they wait for the GC
-    collectgarbage()
     if steps % 50 == 0 then
       io.write(string.format('\repoch %d  %5d/%d  loss %.4f  %.1f ms/step', epoch, seen, n,
                              total / seen, 1e3 * timer:time().real / steps))
