@@ -38,6 +38,12 @@ typedef struct {
 
 static uint64_t epochs;
 
+/* The sweep and node whose backward function runs now on this thread
+ * (lt_grad_accumulator answers only that node); saved and restored around
+ * each call, since a backward may run a backward of its own. */
+static _Thread_local sweep *cur_sweep;
+static _Thread_local const lt_node *cur_node;
+
 static int grow(void **p, int *cap, int need, size_t elt) {
   if (need <= *cap) return 0;
   int c = *cap ? *cap : 16;
@@ -101,18 +107,50 @@ static lt_tensor *fit(const lt_node *node, int j, lt_tensor *g) {
   return g;
 }
 
-static int add_leaf(sweep *s, lt_tensor *leaf, lt_tensor *g) {
+/* The leaf's accumulator slot in this sweep, made on first use. */
+static leaf_acc *leaf_slot(sweep *s, lt_tensor *leaf) {
   lt_autograd_meta *m = leaf->ag;
   if (m->epoch != s->epoch) {
-    if (grow((void **)&s->leaves, &s->lcap, s->nleaves + 1, sizeof(leaf_acc))) {
-      lt_tensor_release(g);
-      return -1;
-    }
+    if (grow((void **)&s->leaves, &s->lcap, s->nleaves + 1, sizeof(leaf_acc))) return NULL;
     m->epoch = s->epoch;
     m->slot = s->nleaves++;
     s->leaves[m->slot] = (leaf_acc){leaf, NULL};
   }
-  return accumulate(&s->leaves[m->slot].grad, g, s->flags & LT_BACKWARD_CREATE);
+  return &s->leaves[m->slot];
+}
+
+static int add_leaf(sweep *s, lt_tensor *leaf, lt_tensor *g) {
+  leaf_acc *la = leaf_slot(s, leaf);
+  if (!la) {
+    lt_tensor_release(g);
+    return -1;
+  }
+  return accumulate(&la->grad, g, s->flags & LT_BACKWARD_CREATE);
+}
+
+/* Offered only for a leaf input of the running node and without createGraph
+ * (then the sum must be recorded). The sweep's accumulator is private to the
+ * engine until the leaves are finished, so adding into it in place is safe;
+ * one that is shared (a gradient handed to two inputs) is copied first. */
+lt_tensor *lt_grad_accumulator(lt_node *n, int j) {
+  sweep *s = cur_sweep;
+  if (!s || cur_node != n || j < 0 || j >= n->nin || (s->flags & LT_BACKWARD_CREATE)) return NULL;
+  const lt_edge *e = &n->next[j];
+  if (!e->needs_grad || !e->leaf) return NULL;
+  leaf_acc *la = leaf_slot(s, e->leaf);
+  if (!la) return NULL;
+  lt_tensor *a = la->grad;
+  if (a && a->refcount == 1 && a->storage->refcount == 1 && !a->ag &&
+      lt_tensor_is_contiguous(a) && a->dtype == e->dtype && a->ndim == e->ndim &&
+      !memcmp(a->size, e->size, sizeof(int64_t) * (size_t)e->ndim))
+    return a;
+  lt_tensor *b = lt_tensor_empty_on(e->dtype, e->ndim, e->size, lt_tensor_device(e->leaf));
+  if (!b || (a ? lt_copy_(b, a) : lt_fill_(b, 0))) {
+    lt_tensor_release(b);
+    return NULL;
+  }
+  lt_tensor_release(a);
+  return la->grad = b;
 }
 
 static int discover(sweep *s, lt_node *root) {
@@ -210,7 +248,13 @@ static int run_node(sweep *s, lt_node *n) {
     if (!n->backward) {
       rc = lt_errorf("backward: the derivative of %s is not implemented yet", n->name);
     } else if (!(rc = check_saved(n, create))) {
+      sweep *ps = cur_sweep;
+      const lt_node *pn = cur_node;
+      cur_sweep = s;
+      cur_node = n;
       rc = n->backward(n, n->grads, gin);
+      cur_sweep = ps;
+      cur_node = pn;
     }
     for (int k = 0; k < LT_NODE_MAX_SAVED; k++) {
       lt_tensor_release(n->saved[k].live);

@@ -26,6 +26,7 @@
 #include "lutorch/autograd.h"
 #include "lutorch/nn.h"
 #include "lutorch/reduce.h"
+#include "nn_rnn.h"
 
 /* Backward functions are external: the op table (nn_table.c) points at them. */
 #define BW(NAME) int nn_grad_##NAME(lt_node *n, lt_tensor *const *g, lt_tensor **gin)
@@ -736,14 +737,21 @@ lt_tensor *lt_nn_softplus(lt_tensor *x, double beta, double threshold) {
 BW(lstm_cell) {
   if (lt_grad_enabled()) return refuse_create(n);
   if (check_more(n)) return -1;
-  bool need[6] = {NEED(0), NEED(1), NEED(2), NEED(3), NEED(4), NEED(5) || NEED(6)};
+  /* the parameters' gradients go straight into the engine's accumulators
+   * where it offers them (leaves, without createGraph) */
+  lt_tensor *acc[4] = {0};
+  bool cpu = kept(n, 0) && lt_tensor_device(kept(n, 0)).type == LT_CPU;
+  for (int k = 0; k < 4; k++)
+    if (cpu && NEED(3 + k)) acc[k] = lt_grad_accumulator(n, 3 + k);
+  bool need[6] = {NEED(0), NEED(1), NEED(2), NEED(3) && !acc[0], NEED(4) && !acc[1],
+                  (NEED(5) && !acc[2]) || (NEED(6) && !acc[3])};
   lt_tensor *gb = NULL;
-  int rc = lt_lstm_cell_backward(g[0], g[1], kept(n, 0), kept(n, 1), kept(n, 4), kept(n, 2),
-                                 kept(n, 3), kept(n, 5), kept(n, 6), need, &gin[0], &gin[1],
-                                 &gin[2], &gin[3], &gin[4], &gb);
+  int rc = lt_lstm_cell_backward_acc(g[0], g[1], kept(n, 0), kept(n, 1), kept(n, 4), kept(n, 2),
+                                     kept(n, 3), kept(n, 5), kept(n, 6), need, acc, &gin[0],
+                                     &gin[1], &gin[2], &gin[3], &gin[4], &gb);
   if (!rc && gb) {
-    if (NEED(5)) lt_tensor_retain(gin[5] = gb);
-    if (NEED(6)) lt_tensor_retain(gin[6] = gb);
+    if (NEED(5) && !acc[2]) lt_tensor_retain(gin[5] = gb);
+    if (NEED(6) && !acc[3]) lt_tensor_retain(gin[6] = gb);
   }
   lt_tensor_release(gb);
   return rc;

@@ -88,6 +88,55 @@ describe('nn recurrent modules', function()
     for i = 1, 7 do U.near(a[i].grad, b[i].grad, 1e-11) end
   end)
 
+  -- hidden 72 (blocks of 16 units, the last one partial) and enough work
+  -- per step that two threads split the cell's step by units
+  it('cells split over two threads equal F.lstm, values and gradients (float64, float32)', function()
+    local n0 = torch.getnumthreads()
+    torch.setnumthreads(2)
+    for _, dt in ipairs({'double', 'float'}) do
+      local function args()
+        torch.manualSeed(5)
+        local a = {R(3, 32, 30), R(32, 72), R(32, 72), R(288, 30), R(288, 72), R(288), R(288)}
+        for k, t in ipairs(a) do a[k] = t[dt](t):mul(0.5):requiresGrad() end
+        return a
+      end
+      local tol = dt == 'double' and 1e-11 or 2e-4
+      local a, b = args(), args()
+      local out, _, cT = nn.F.lstm(unpack(a))
+      local h, c, hs = b[2], b[3], {}
+      for t = 1, 3 do
+        h, c = nn.F.lstm_cell(b[1][t], h, c, b[4], b[5], b[6], b[7])
+        hs[t] = h
+      end
+      U.near(out:double(), torch.stack(hs, 1):double(), tol)
+      U.near(cT:double(), c:double(), tol)
+      local w = R(3, 32, 72)[dt](R(3, 32, 72))
+      torch.add(torch.cmul(out, w):sum(), torch.cmul(cT, cT):sum()):backward()
+      torch.add(torch.cmul(torch.stack(hs, 1), w):sum(), torch.cmul(c, c):sum()):backward()
+      for i = 1, 7 do U.near(a[i].grad:double(), b[i].grad:double(), tol) end
+    end
+    torch.setnumthreads(n0)
+  end)
+
+  -- the cells add their weight gradients into the engine's running sums
+  it('weight gradients of cells add up with other uses of the weights', function()
+    local x, h, c = R(2, 3), R(2, 4), R(2, 4)
+    local function f(wih, whh, b)
+      local h1, c1 = nn.F.lstm_cell(x, h, c, wih, whh, b, nil)
+      local h2 = nn.F.lstm_cell(x, h1, c1, wih, whh, b, b)
+      return torch.add(torch.cmul(h2, h2):sum(), torch.cmul(wih, wih):sum())
+    end
+    local args = {R(16, 3):requiresGrad(), R(16, 4):requiresGrad(), R(16):requiresGrad()}
+    assert.is_true(torch.autograd.gradcheck(f, args))
+    local seen
+    args[1]:registerHook(function(g) seen = g:clone() end)
+    f(unpack(args)):backward()
+    local g1 = args[1].grad:clone()
+    U.near(seen, g1, 0)
+    f(unpack(args)):backward()
+    U.near(args[1].grad, g1 * 2, 1e-12)
+  end)
+
   it('float32 cells agree with float64 (the fast exp of the float kernels)', function()
     local x, h, c = R(4, 3):mul(3), R(4, 5):mul(3), R(4, 5):mul(3)
     local wih, whh, b = R(20, 3), R(20, 5), R(20)

@@ -179,6 +179,15 @@ lt_tensor *lt_sum_to_shape(lt_tensor *g, int ndim, const int64_t *size);
 
 /* ---- gradient helpers for backward functions ---- */
 lt_tensor *lt_zeros_like(const lt_tensor *t);
+/* Inside node n's backward: a contiguous tensor of input j's shape and dtype
+ * into which the backward may ADD input j's gradient (e.g. a gemm with
+ * beta = 1), leaving gin[j] NULL, instead of returning a new tensor that
+ * the engine then adds. Offered when input j is a leaf and the backward
+ * runs without createGraph; it is the engine's private running sum of
+ * that leaf's gradient over this backward (hooks and .grad see the total
+ * at the end), so nothing else reads it meanwhile. NULL: none offered
+ * (return gin[j] as usual). Borrowed; valid until the backward returns. */
+lt_tensor *lt_grad_accumulator(lt_node *n, int j);
 /* dst += src (same shape), serially, so dst may have overlapping or stride-0
  * elements (scatter-style backwards). Not recorded. */
 int lt_accumulate_serial_(lt_tensor *dst, const lt_tensor *src);
