@@ -16,7 +16,8 @@
 #    cuda/bench_torch.py: matrix products, a + b, reductions along a dim, an
 #    MLP training step, the W4 and W5 training steps) and prints the table
 #    last (ms: lower is better).
-# CHECK_SKIP_SUITE=1 skips step 4's ctest run, CHECK_SKIP_BENCH=1 step 5.
+# CHECK_SKIP_SUITE=1 skips step 4's ctest run (CHECK_SUITE_R=regex runs only
+# the matching tests), CHECK_SKIP_BENCH=1 step 5.
 # Logs go to $OUT when it is set (the GPU machine's tool), else build-gpu/logs.
 # Exit status: non-zero when the build or the GPU spec fails.
 set -euo pipefail
@@ -120,7 +121,8 @@ grep -v -E "^ok " "$LOG/cuda_spec.tap" | head -80 || true
 say "GPU spec: $(grep -c '^ok' "$LOG/cuda_spec.tap" || true) ok, $(grep -c '^not ok' "$LOG/cuda_spec.tap" || true) not ok (busted exit $spec_rc)"
 if [ "${CHECK_SKIP_SUITE:-0}" != 1 ]; then
   say "whole ctest suite (for information)"
-  timeout 150 ctest --test-dir "$BUILD" -j 8 --timeout 60 --output-on-failure > "$LOG/ctest.log" 2>&1 || true
+  timeout 150 ctest --test-dir "$BUILD" -j 8 --timeout 60 --output-on-failure \
+    ${CHECK_SUITE_R:+-R "$CHECK_SUITE_R"} > "$LOG/ctest.log" 2>&1 || true
   grep -E "tests passed|\*\*\*|Timeout" "$LOG/ctest.log" || true
 fi
 if [ "${CHECK_SKIP_BENCH:-0}" = 1 ]; then
