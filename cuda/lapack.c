@@ -350,13 +350,37 @@ done:
   return rc;
 }
 
+/* The first zero on the diagonal of the n x n factor a (1-based), or 0:
+ * cuSOLVER's potri does not report one, LAPACK's does (the inverse of a
+ * singular factor). One strided copy of the diagonal to the host. */
+static int zero_on_diagonal(ctx *c, const lt_tensor *a, int n, int *first) {
+  double *d = malloc((size_t)n * sizeof(double));
+  if (!d) return lt_errorf("%s: out of memory", c->fn);
+  size_t es = c->esz;
+  cudaError_t e = cudaMemcpy2DAsync(d, es, lt_tensor_data(a), (size_t)(n + 1) * es, es, (size_t)n,
+                                    cudaMemcpyDeviceToHost, c->s);
+  if (e == cudaSuccess) e = cudaStreamSynchronize(c->s);
+  *first = 0;
+  for (int i = 0; e == cudaSuccess && i < n && !*first; i++) {
+    double v = c->dt == LT_FLOAT32 ? ((float *)d)[i] : d[i];
+    if (v == 0) *first = i + 1;
+  }
+  free(d);
+  return e == cudaSuccess ? 0 : lt_cuda_fail(c->fn, "reading the factor's diagonal", e);
+}
+
 static int potri(ctx *c, lt_tensor *chol, int flags, lt_tensor **out) {
-  int n = (int)chol->size[0], lw = 0, info[NINFO];
+  int n = (int)chol->size[0], lw = 0, info[NINFO], zero = 0;
   lt_tensor *cc = tcopy(chol);
   void *w;
   int rc = -1;
   if (!cc) goto done;
   if (n > 0) {
+    if (zero_on_diagonal(c, cc, n, &zero)) goto done;
+    if (zero) {
+      lt_errorf("%s: matrix is singular (element (%d,%d) of the factor is zero)", c->fn, zero, zero);
+      goto done;
+    }
     if (info_words(c)) goto done;
     SD(c, potri_bufferSize, c->h, uplo(flags), n, D(cc), n, &lw);
     if (!(w = work(c, lw))) goto done;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "lutorch/device.h"
 
 typedef struct {
   lt_tensor *leaf;
@@ -85,7 +86,7 @@ static int accumulate(lt_tensor **slot, lt_tensor *g, bool create) {
   return 0;
 }
 
-/* Fit a gradient to an input's shape (sum over broadcast dims) and dtype. */
+/* Fit a gradient to an input's shape (sum over broadcast dims), dtype and device. */
 static lt_tensor *fit(const lt_node *node, int j, lt_tensor *g) {
   const lt_edge *e = &node->next[j];
   if (g->ndim != e->ndim || memcmp(g->size, e->size, sizeof(int64_t) * (size_t)e->ndim)) {
@@ -99,8 +100,8 @@ static lt_tensor *fit(const lt_node *node, int j, lt_tensor *g) {
     lt_tensor_release(g);
     if (!(g = s)) return NULL;
   }
-  if (g->dtype != e->dtype) {
-    lt_tensor *c = lt_to_dtype(g, e->dtype);
+  if (g->dtype != e->dtype || !lt_device_equal(lt_tensor_device(g), e->device)) {
+    lt_tensor *c = lt_tensor_to(g, e->dtype, e->device);
     lt_tensor_release(g);
     g = c;
   }

@@ -73,6 +73,7 @@ lt_node *lt_node_new(const char *name, lt_backward_fn backward, int n, lt_tensor
     e->needs_grad = false;
     e->dtype = t ? t->dtype : LT_FLOAT32;
     e->ndim = t ? t->ndim : 0;
+    e->device = t ? lt_tensor_device(t) : (lt_device){LT_CPU, 0};
     e->size = dims;
     if (!t) continue;
     memcpy(dims, t->size, sizeof(int64_t) * (size_t)t->ndim);

@@ -101,6 +101,7 @@ function Criterion:type(t)
 end
 function Criterion:float() return self:type('torch.FloatTensor') end
 function Criterion:double() return self:type('torch.DoubleTensor') end
+function Criterion:cuda() return self:type('torch.CudaTensor') end
 
 Criterion.__tostring = function(self) return torch.typename(self) end
 

@@ -77,9 +77,10 @@ typedef struct lt_edge {
   lt_tensor *leaf;    /* or the leaf that accumulates (owned), or NULL */
   int output_nr;
   bool needs_grad;    /* fn or leaf set */
-  lt_dtype dtype;     /* the input's dtype and shape: gradients are */
-  int ndim;           /* summed and cast back to them by the engine */
-  int64_t *size;
+  lt_dtype dtype;     /* the input's dtype, shape and device: gradients */
+  int ndim;           /* are summed, cast and moved back to them by the */
+  int64_t *size;      /* engine (a copy across devices sends its */
+  lt_device device;   /* gradient home) */
 } lt_edge;
 
 typedef struct lt_saved {
