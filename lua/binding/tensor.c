@@ -675,23 +675,17 @@ static int l_set_gc_threshold(lua_State *L) {
 
 static int l_memory_stats(lua_State *L) {
   lt_alloc_stats s = lt_alloc_get_stats();
-  lua_createtable(L, 0, 8);
-  lua_pushnumber(L, (lua_Number)s.live_bytes);
-  lua_setfield(L, -2, "allocated");
-  lua_pushnumber(L, (lua_Number)s.cached_bytes);
-  lua_setfield(L, -2, "cached");
-  lua_pushnumber(L, (lua_Number)s.peak_bytes);
-  lua_setfield(L, -2, "peak");
-  lua_pushnumber(L, (lua_Number)s.allocations);
-  lua_setfield(L, -2, "allocations");
-  lua_pushnumber(L, (lua_Number)s.cache_hits);
-  lua_setfield(L, -2, "cache_hits");
-  lua_pushnumber(L, (lua_Number)s.cache_misses);
-  lua_setfield(L, -2, "cache_misses");
-  lua_pushnumber(L, (lua_Number)s.cache_evictions);
-  lua_setfield(L, -2, "cache_evictions");
-  lua_pushnumber(L, (lua_Number)s.cache_limit);
-  lua_setfield(L, -2, "cache_limit");
+  const struct { const char *name; int64_t value; } fields[] = {
+      {"allocated", s.live_bytes},       {"cached", s.cached_bytes},
+      {"peak", s.peak_bytes},            {"allocations", s.allocations},
+      {"cache_hits", s.cache_hits},      {"cache_misses", s.cache_misses},
+      {"cache_evictions", s.cache_evictions}, {"cache_limit", s.cache_limit}};
+  int n = (int)(sizeof fields / sizeof fields[0]);
+  lua_createtable(L, 0, n);
+  for (int i = 0; i < n; i++) {
+    lua_pushnumber(L, (lua_Number)fields[i].value);
+    lua_setfield(L, -2, fields[i].name);
+  }
   return 1;
 }
 
