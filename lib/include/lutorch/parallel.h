@@ -1,6 +1,8 @@
-/* The one thread pool. Workers sleep on a condition variable between jobs
- * (no spinning beside OpenBLAS's own threads on small machines), and BLAS is
- * never called from inside a parallel region. */
+/* The one thread pool: OpenMP, shared with the OpenMP build of OpenBLAS
+ * (`th` lets its workers spin briefly, then sleep: docs/tensor.md). A BLAS
+ * call made inside a parallel region runs single-threaded, which the
+ * convolutions, the LSTM cell and mid-sized matrix products use to split
+ * their work themselves. */
 #ifndef LUTORCH_PARALLEL_H
 #define LUTORCH_PARALLEL_H
 
