@@ -20,7 +20,8 @@
 
 typedef struct {
   lt_tensor *leaf;
-  lt_tensor *grad;
+  lt_tensor *grad; /* this sweep's sum, added to .grad at the end */
+  bool direct;     /* backwards add straight into the leaf's .grad */
 } leaf_acc;
 
 typedef struct {
@@ -115,7 +116,7 @@ static leaf_acc *leaf_slot(sweep *s, lt_tensor *leaf) {
     if (grow((void **)&s->leaves, &s->lcap, s->nleaves + 1, sizeof(leaf_acc))) return NULL;
     m->epoch = s->epoch;
     m->slot = s->nleaves++;
-    s->leaves[m->slot] = (leaf_acc){leaf, NULL};
+    s->leaves[m->slot] = (leaf_acc){leaf, NULL, false};
   }
   return &s->leaves[m->slot];
 }
@@ -129,10 +130,28 @@ static int add_leaf(sweep *s, lt_tensor *leaf, lt_tensor *g) {
   return accumulate(&la->grad, g, s->flags & LT_BACKWARD_CREATE);
 }
 
+static bool fits_edge(const lt_tensor *a, const lt_edge *e) {
+  return lt_tensor_is_contiguous(a) && a->dtype == e->dtype && a->ndim == e->ndim &&
+         lt_device_equal(lt_tensor_device(a), e->device) &&
+         !memcmp(a->size, e->size, sizeof(int64_t) * (size_t)e->ndim);
+}
+
+/* A backward into .grad itself: the leaf already has a plain contiguous
+ * .grad, no hooks want this sweep's total first, and the sweep fills .grad
+ * (not autograd.grad's results). The user's buffer is then updated as the
+ * backward runs (as PyTorch's AccumulateGrad does), skipping a fresh sum
+ * and the final add. */
+static bool direct_ok(const sweep *s, const lt_edge *e) {
+  const lt_autograd_meta *m = e->leaf->ag;
+  const lt_tensor *g = m->grad;
+  return !s->ninputs && !m->hooks && g && !g->ag && fits_edge(g, e);
+}
+
 /* Offered only for a leaf input of the running node and without createGraph
  * (then the sum must be recorded). The sweep's accumulator is private to the
  * engine until the leaves are finished, so adding into it in place is safe;
- * one that is shared (a gradient handed to two inputs) is copied first. */
+ * one that is shared (a gradient handed to two inputs) is copied first.
+ * Where direct_ok holds, it is the leaf's .grad. */
 lt_tensor *lt_grad_accumulator(lt_node *n, int j) {
   sweep *s = cur_sweep;
   if (!s || cur_node != n || j < 0 || j >= n->nin || (s->flags & LT_BACKWARD_CREATE)) return NULL;
@@ -140,11 +159,12 @@ lt_tensor *lt_grad_accumulator(lt_node *n, int j) {
   if (!e->needs_grad || !e->leaf) return NULL;
   leaf_acc *la = leaf_slot(s, e->leaf);
   if (!la) return NULL;
+  if (la->direct || (!la->grad && direct_ok(s, e))) {
+    la->direct = true;
+    return e->leaf->ag->grad;
+  }
   lt_tensor *a = la->grad;
-  if (a && a->refcount == 1 && a->storage->refcount == 1 && !a->ag &&
-      lt_tensor_is_contiguous(a) && a->dtype == e->dtype && a->ndim == e->ndim &&
-      !memcmp(a->size, e->size, sizeof(int64_t) * (size_t)e->ndim))
-    return a;
+  if (a && a->refcount == 1 && a->storage->refcount == 1 && !a->ag && fits_edge(a, e)) return a;
   lt_tensor *b = lt_tensor_empty_on(e->dtype, e->ndim, e->size, lt_tensor_device(e->leaf));
   if (!b || (a ? lt_copy_(b, a) : lt_fill_(b, 0))) {
     lt_tensor_release(b);

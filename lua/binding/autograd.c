@@ -104,6 +104,9 @@ static int l_remove_hook(lua_State *L) {
 
 /* ---- custom functions ---- */
 
+/* the custom node whose Lua backward runs now (for grad_accumulator) */
+static _Thread_local lt_node *cur_custom;
+
 /* Calls runner(entry, {gout...}) -> {gin...} (one slot per node input). */
 static int custom_backward(lt_node *node, lt_tensor *const *gout, lt_tensor **gin) {
   lua_State *L = cur_L;
@@ -118,7 +121,11 @@ static int custom_backward(lt_node *node, lt_tensor *const *gout, lt_tensor **gi
     lb_push_tensor(L, gout[k]);
     lua_rawseti(L, -2, k + 1);
   }
-  if (lua_pcall(L, 2, 1, 0)) return pcall_error(L, node->name);
+  lt_node *outer = cur_custom;
+  cur_custom = node;
+  int failed = lua_pcall(L, 2, 1, 0);
+  cur_custom = outer;
+  if (failed) return pcall_error(L, node->name);
   if (!lua_istable(L, -1)) {
     lua_settop(L, top);
     return lt_errorf("backward: %s.backward must return gradients", node->name);
@@ -134,6 +141,19 @@ static int custom_backward(lt_node *node, lt_tensor *const *gout, lt_tensor **gi
   }
   lua_settop(L, top);
   return 0;
+}
+
+/* grad_accumulator(j) inside a custom backward: the tensor into which it
+ * may add input j's gradient (lt_grad_accumulator), or nil. */
+static int l_grad_accumulator(lua_State *L) {
+  int j = (int)luaL_checkinteger(L, 1) - 1;
+  lt_tensor *a = cur_custom ? lt_grad_accumulator(cur_custom, j) : NULL;
+  if (!a) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lt_tensor_retain(a);
+  return lb_push_tensor(L, a);
 }
 
 /* record(name, entry, {inputs...}, n, {outputs...}) -> true if recorded.
@@ -329,6 +349,7 @@ static const luaL_Reg functions[] = {
     {"is_grad_enabled", l_is_grad_enabled},
     {"live_nodes", l_live_nodes},
     {"sum_to", l_sum_to},
+    {"grad_accumulator", l_grad_accumulator},
     {NULL, NULL}};
 
 void lb_open_autograd(lua_State *L) {

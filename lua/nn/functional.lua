@@ -20,7 +20,13 @@ function Linear.backward(ctx, g)
   local x, W = ctx:savedTensors()
   local n = ctx.needsInputGrad
   local gx = n[1] and torch.mm(g, W) or nil
-  local gW = n[2] and torch.mm(g:t(), x) or nil
+  local gW
+  if n[2] then
+    -- straight into W's gradient when the engine offers its buffer (CPU:
+    -- saves zeroing a fresh tensor and the engine's add over it)
+    local acc = not W:isCuda() and ctx:gradAccumulator(2)
+    if acc then torch.addmm(acc, acc, g:t(), x) else gW = torch.mm(g:t(), x) end
+  end
   local gb = ctx.hasBias and n[3] and g:sum(1, false) or nil
   return gx, gW, gb
 end

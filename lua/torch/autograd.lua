@@ -207,6 +207,13 @@ function Ctx:savedTensors()
   return unpack(s, 1, s.n)
 end
 
+-- ctx:gradAccumulator(i), inside backward: a tensor into which backward
+-- may ADD argument i's gradient in place (then returning nil for it), when
+-- the engine offers one (argument i is a leaf, no createGraph: often the
+-- leaf's .grad itself); nil otherwise. Saves a fresh gradient tensor and
+-- the engine's add (e.g. a gemm with beta = 1 into it).
+function Ctx:gradAccumulator(i) return ag.grad_accumulator(i) end
+
 local function run_custom(entry, gouts)
   local g = {}
   for k, o in ipairs(entry.outs) do

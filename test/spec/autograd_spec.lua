@@ -418,6 +418,48 @@ describe('custom functions', function()
   it('do not record without inputs that require grad', function()
     assert.is_nil(Exp(T({1})).grad_fn)
   end)
+  describe('ctx:gradAccumulator', function()
+    -- y = 3x, whose backward adds 3g into the offered buffer when there is one
+    local offered
+    local Triple = torch.autograd.Function('Triple')
+    function Triple.forward(ctx, x) return fn.mul(x, 3) end
+    function Triple.backward(ctx, g)
+      local acc = ctx:gradAccumulator(1)
+      offered = acc
+      if acc then acc:add(fn.mul(g, 3)) return nil end
+      return fn.mul(g, 3)
+    end
+    it("is the leaf's own .grad when it has one (accumulating)", function()
+      local x = leaf({1, 2})
+      total(Triple(x)):backward()
+      same(x.grad, {3, 3})
+      local buf = x.grad
+      total(Triple(x)):backward()
+      assert.is_true(rawequal(buf, x.grad) or buf:_id() == x.grad:_id())
+      same(x.grad, {6, 6})
+      assert.are.equal(buf:_id(), offered:_id())
+    end)
+    it('sums with the other uses of the leaf', function()
+      local x = leaf({1, 2})
+      x.grad = T({10, 10})
+      total(fn.add(Triple(x), fn.mul(x, 5))):backward()
+      same(x.grad, {18, 18})
+    end)
+    it('is a private sum when hooks want the total or autograd.grad asks', function()
+      local x = leaf({1, 2})
+      x.grad = T({1, 1})
+      local seen
+      x:registerHook(function(g) seen = g:clone() end)
+      total(Triple(x)):backward()
+      same(seen, {3, 3})
+      same(x.grad, {4, 4})
+      local z = leaf({1, 2})
+      z.grad = T({7, 7})
+      local g = torch.autograd.grad({total(Triple(z))}, {z})
+      same(g, {3, 3})
+      same(z.grad, {7, 7})
+    end)
+  end)
   U.error_cases({
     {'a saved tensor modified in place', function()
       local y = Exp(leaf({1}))

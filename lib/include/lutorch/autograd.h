@@ -184,10 +184,13 @@ lt_tensor *lt_zeros_like(const lt_tensor *t);
  * into which the backward may ADD input j's gradient (e.g. a gemm with
  * beta = 1), leaving gin[j] NULL, instead of returning a new tensor that
  * the engine then adds. Offered when input j is a leaf and the backward
- * runs without createGraph; it is the engine's private running sum of
- * that leaf's gradient over this backward (hooks and .grad see the total
- * at the end), so nothing else reads it meanwhile. NULL: none offered
- * (return gin[j] as usual). Borrowed; valid until the backward returns. */
+ * runs without createGraph: the leaf's .grad itself when it has a plain
+ * contiguous one, no hooks and the backward fills .grad (PyTorch's
+ * AccumulateGrad: .grad is then updated as the backward runs, and a
+ * backward that fails midway leaves what it added); otherwise the engine's
+ * private running sum of that leaf's gradient over this backward (hooks and
+ * .grad see the total at the end). NULL: none offered (return gin[j] as
+ * usual). Borrowed; valid until the backward returns. */
 lt_tensor *lt_grad_accumulator(lt_node *n, int j);
 /* dst += src (same shape), serially, so dst may have overlapping or stride-0
  * elements (scatter-style backwards). Not recorded. */
