@@ -10,6 +10,7 @@
 --   th examples/fashion_mnist_cnn.lua [epochs = 2] [data dir] [seed = 1]
 --        [--decay=F] (learning rate times F at each epoch after the first; 0.1)
 --        [--normalize] (inputs to mean 0, std 1 over the training set)
+--        [--cuda] (train on the GPU: model:cuda(), batches moved per step)
 require 'torch'
 require 'nn'
 local haveOptim = pcall(require, 'optim')
@@ -50,6 +51,15 @@ local model = nn.Sequential()
   :add(nn.Linear(64 * 7 * 7, 128)):add(nn.ReLU())
   :add(nn.Linear(128, 10))
 local criterion = nn.CrossEntropyCriterion()
+if opt.cuda then -- Torch7's way: move the model and the criterion, then each batch
+  require 'cunn'
+  model:cuda()
+  criterion:cuda()
+end
+local function device(x, y)
+  if opt.cuda then return x:cuda(), y:cudaLong() end
+  return x, y
+end
 print(model)
 
 local params, gradParams = model:getParameters()
@@ -72,8 +82,9 @@ local function accuracy(x, y)
   torch.no_grad(function()
     for i = 1, x:size(1), 1000 do
       local n = math.min(1000, x:size(1) - i + 1)
-      local _, pred = model:forward(x:narrow(1, i, n)):max(2)
-      correct = correct + pred:view(-1):eq(y:narrow(1, i, n)):sum()
+      local _, pred = model:forward((device(x:narrow(1, i, n), y))):max(2)
+      -- :long() brings GPU indices back (a CPU LongTensor stays itself)
+      correct = correct + pred:long():view(-1):eq(y:narrow(1, i, n)):sum()
     end
   end)
   model:training()
@@ -87,7 +98,7 @@ for epoch = 1, epochs do
   local timer, seen, total, steps = torch.Timer(), 0, 0, 0
   for i = 1, n, batch do
     local idx = perm:narrow(1, i, math.min(batch, n - i + 1))
-    local x, y = xtrain:index(1, idx), ytrain:index(1, idx)
+    local x, y = device(xtrain:index(1, idx), ytrain:index(1, idx))
     local function feval()
       gradParams:zero()
       local out = model:forward(x)
