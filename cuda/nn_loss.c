@@ -19,21 +19,6 @@
 #include "nn_internal.h"
 #include "nn_loss_kernels.h"
 
-typedef struct gpu {
-  int dev, sms;
-  cudaStream_t s;
-  lt_device where;
-} gpu;
-
-static int gpu_of(const char *fn, const lt_tensor *t, gpu *c) {
-  c->where = lt_tensor_device(t);
-  c->dev = lt_cuda_dev_of(t);
-  if (lt_cuda_use(fn, c->dev)) return -1;
-  c->sms = lt_cuda_sm_count(c->dev);
-  c->s = lt_cuda_stream(c->dev);
-  return 0;
-}
-
 /* t contiguous in dtype dt (NULL passes as NULL; *ok says whether a
  * non-NULL t made it) */
 static lt_tensor *as(const lt_tensor *t, lt_dtype dt, bool *ok) {
@@ -60,13 +45,13 @@ static lt_tensor *softmax_run(bool lg, lt_tensor *x, lt_tensor *g, int dim) {
   int64_t D = x->ndim ? x->size[dim] : 1, inner = 1, outer = 1, n = lt_tensor_numel(x);
   for (int i = dim + 1; i < x->ndim; i++) inner *= x->size[i];
   for (int i = 0; i < dim; i++) outer *= x->size[i];
-  gpu c;
-  if (gpu_of(fn, x, &c)) return NULL;
+  lt_cuda_at c;
+  if (lt_cuda_at_of(fn, x, &c)) return NULL;
   bool ok = true;
   lt_tensor *xc = as(x, x->dtype, &ok), *gc = as(g, x->dtype, &ok), *y = NULL;
-  if (ok && (y = lt_tensor_empty_on(x->dtype, x->ndim, x->size, c.where)) && n > 0) {
+  if (ok && (y = lt_tensor_empty_on(x->dtype, x->ndim, x->size, c.dev)) && n > 0) {
     cudaError_t e = ltk_softmax(x->dtype, lg, lt_tensor_data(xc), ptr(gc), lt_tensor_data(y),
-                                outer, D, inner, c.sms, c.s);
+                                outer, D, inner, c.sms, c.st);
     if (e != cudaSuccess) {
       lt_cuda_fail(fn, "the softmax kernel", e);
       lt_tensor_release(y);
@@ -103,32 +88,32 @@ typedef struct scratch {
   unsigned long long *bad;
 } scratch;
 
-static int scratch_get(const char *fn, const gpu *c, int parts, scratch *sc) {
+static int scratch_get(const char *fn, const lt_cuda_at *c, int parts, scratch *sc) {
   sc->n = (size_t)parts * 2 * sizeof(double) + sizeof(unsigned long long);
-  if (!(sc->p = lt_cuda_alloc(c->dev, sc->n))) return -1;
+  if (!(sc->p = lt_cuda_alloc(c->dev.index, sc->n))) return -1;
   sc->parts = (double *)sc->p;
   sc->bad = (unsigned long long *)(sc->p + (size_t)parts * 2 * sizeof(double));
-  cudaError_t e = cudaMemsetAsync(sc->bad, 0xff, sizeof *sc->bad, c->s);
+  cudaError_t e = cudaMemsetAsync(sc->bad, 0xff, sizeof *sc->bad, c->st);
   if (e != cudaSuccess) {
-    lt_cuda_free(c->dev, sc->p, sc->n);
+    lt_cuda_free(c->dev.index, sc->p, sc->n);
     sc->p = NULL;
     return lt_cuda_fail(fn, "cudaMemsetAsync", e);
   }
   return 0;
 }
 
-static void scratch_put(const gpu *c, scratch *sc) {
-  if (sc->p) lt_cuda_free(c->dev, sc->p, sc->n);
+static void scratch_put(const lt_cuda_at *c, scratch *sc) {
+  if (sc->p) lt_cuda_free(c->dev.index, sc->p, sc->n);
   sc->p = NULL;
 }
 
 /* After the kernels: the first target out of range, with the CPU's message. */
-static int check_targets(const char *fn, const gpu *c, const scratch *sc, const int64_t *tg,
+static int check_targets(const char *fn, const lt_cuda_at *c, const scratch *sc, const int64_t *tg,
                          const ltk_cls *k) {
   unsigned long long bad = 0;
   int64_t v = 0;
-  cudaError_t e = cudaMemcpyAsync(&bad, sc->bad, sizeof bad, cudaMemcpyDeviceToHost, c->s);
-  if (e == cudaSuccess) e = cudaStreamSynchronize(c->s);
+  cudaError_t e = cudaMemcpyAsync(&bad, sc->bad, sizeof bad, cudaMemcpyDeviceToHost, c->st);
+  if (e == cudaSuccess) e = cudaStreamSynchronize(c->st);
   if (e != cudaSuccess) return lt_cuda_fail(fn, "reading the target check", e);
   if (bad == ~0ULL) return 0;
   e = cudaMemcpy(&v, tg + bad, sizeof v, cudaMemcpyDeviceToHost);
@@ -143,21 +128,21 @@ static lt_tensor *cls_forward(const char *fn, lt_tensor *lp, lt_tensor *target, 
                               lt_tensor **total_weight) {
   lt_dtype dt = lp->dtype;
   ltk_cls k = cls_of(lp, ignore, base);
-  gpu c;
-  if (gpu_of(fn, lp, &c)) return NULL;
+  lt_cuda_at c;
+  if (lt_cuda_at_of(fn, lp, &c)) return NULL;
   bool ok = true;
   lt_tensor *x = as(lp, dt, &ok), *tg = as(target, LT_INT64, &ok), *w = as(weight, dt, &ok);
   lt_tensor *out = NULL, *tw = NULL;
   scratch sc = {0};
   int P = ltk_loss_parts(k.N * k.K, c.sms);
   if (!ok) goto fail;
-  out = red == LT_REDUCE_NONE ? lt_tensor_empty_on(dt, target->ndim, target->size, c.where)
-                              : lt_tensor_empty_on(dt, 0, NULL, c.where);
-  if (!out || !(tw = lt_tensor_empty_on(dt, 0, NULL, c.where))) goto fail;
+  out = red == LT_REDUCE_NONE ? lt_tensor_empty_on(dt, target->ndim, target->size, c.dev)
+                              : lt_tensor_empty_on(dt, 0, NULL, c.dev);
+  if (!out || !(tw = lt_tensor_empty_on(dt, 0, NULL, c.dev))) goto fail;
   if (scratch_get(fn, &c, P, &sc)) goto fail;
   cudaError_t e = ltk_nll_forward(dt, lt_tensor_data(x), lt_tensor_data(tg), ptr(w), k, red,
                                   lt_tensor_data(out), lt_tensor_data(tw), sc.parts, sc.bad,
-                                  c.sms, c.s);
+                                  c.sms, c.st);
   if (e != cudaSuccess) {
     lt_cuda_fail(fn, "the nll kernel", e);
     goto fail;
@@ -205,18 +190,18 @@ static lt_tensor *cls_backward(const char *fn, bool fused, lt_tensor *grad_outpu
                                lt_tensor *total_weight) {
   lt_dtype dt = input->dtype;
   ltk_cls k = cls_of(input, ignore, base);
-  gpu c;
-  if (gpu_of(fn, input, &c)) return NULL;
+  lt_cuda_at c;
+  if (lt_cuda_at_of(fn, input, &c)) return NULL;
   bool ok = true;
   lt_tensor *x = as(input, dt, &ok), *tg = as(target, LT_INT64, &ok), *w = as(weight, dt, &ok);
   lt_tensor *g = as(grad_output, dt, &ok);
   lt_tensor *tw = red == LT_REDUCE_MEAN ? as(total_weight, dt, &ok) : NULL, *gi = NULL;
   scratch sc = {0};
-  if (!ok || !(gi = lt_tensor_empty_on(dt, input->ndim, input->size, c.where))) goto done;
+  if (!ok || !(gi = lt_tensor_empty_on(dt, input->ndim, input->size, c.dev))) goto done;
   if (scratch_get(fn, &c, 0, &sc)) goto fail;
   cudaError_t e = ltk_cls_backward(dt, fused, lt_tensor_data(g), ptr(tw), lt_tensor_data(x),
                                    lt_tensor_data(tg), ptr(w), k, red, lt_tensor_data(gi), sc.bad,
-                                   c.sms, c.s);
+                                   c.sms, c.st);
   if (e != cudaSuccess) {
     lt_cuda_fail(fn, "the class-loss gradient kernel", e);
     goto fail;
@@ -283,8 +268,8 @@ static lt_tensor *pointwise(const char *fn, int kind, lt_tensor *grad_output, lt
                             lt_tensor *target, lt_tensor *weight, lt_tensor *pos_weight,
                             lt_loss_reduction red, double beta) {
   lt_dtype dt = input->dtype;
-  gpu c;
-  if (gpu_of(fn, input, &c)) return NULL;
+  lt_cuda_at c;
+  if (lt_cuda_at_of(fn, input, &c)) return NULL;
   ltk_pw k = {kind, (int)red, beta, lt_tensor_numel(input), 1, 1};
   bool ok = true;
   lt_tensor *x = as(input, dt, &ok), *t = as(target, dt, &ok), *g = as(grad_output, dt, &ok);
@@ -294,22 +279,22 @@ static lt_tensor *pointwise(const char *fn, int kind, lt_tensor *grad_output, lt
   char *parts = NULL;
   size_t nparts = 0;
   if (!ok) goto done;
-  out = reduced ? lt_tensor_empty_on(dt, 0, NULL, c.where)
-                : lt_tensor_empty_on(dt, input->ndim, input->size, c.where);
+  out = reduced ? lt_tensor_empty_on(dt, 0, NULL, c.dev)
+                : lt_tensor_empty_on(dt, input->ndim, input->size, c.dev);
   if (!out) goto done;
   if (reduced) {
     nparts = (size_t)ltk_loss_parts(k.n, c.sms) * 2 * sizeof(double);
-    if (!(parts = lt_cuda_alloc(c.dev, nparts))) goto fail;
+    if (!(parts = lt_cuda_alloc(c.dev.index, nparts))) goto fail;
   }
   cudaError_t e = ltk_pw_loss(dt, k, lt_tensor_data(x), lt_tensor_data(t), ptr(w), ptr(p), ptr(g),
-                              lt_tensor_data(out), (double *)parts, c.sms, c.s);
+                              lt_tensor_data(out), (double *)parts, c.sms, c.st);
   if (e == cudaSuccess) goto done;
   lt_cuda_fail(fn, "the loss kernel", e);
 fail:
   lt_tensor_release(out);
   out = NULL;
 done:;
-  if (parts) lt_cuda_free(c.dev, parts, nparts);
+  if (parts) lt_cuda_free(c.dev.index, parts, nparts);
   lt_tensor *r[5] = {x, t, g, w, p};
   release_all(5, r);
   return out;

@@ -14,12 +14,7 @@ function Bilinear:__init(in1, in2, out, bias)
   self:_linkGrads()
 end
 function Bilinear:reset(stdv)
-  stdv = stdv or 1 / math.sqrt(self.weight:size(2))
-  torch.no_grad(function()
-    self.weight:uniform(-stdv, stdv)
-    if self.bias then self.bias:uniform(-stdv, stdv) end
-  end)
-  return self
+  return self:_resetUniform(stdv or 1 / math.sqrt(self.weight:size(2)))
 end
 function Bilinear:updateOutput(input)
   local x1, x2 = input[1], input[2]

@@ -105,6 +105,25 @@ function Criterion:cuda() return self:type('torch.CudaTensor') end
 
 Criterion.__tostring = function(self) return torch.typename(self) end
 
+-- The class-target criteria (ClassNLLCriterion, CrossEntropyCriterion):
+-- ([weights] [, sizeAverage = true] [, ignoreIndex = -100]), the loss from
+-- nn.F[loss] with the weights in the input's type.
+function nn._classCriterion(name, loss)
+  local C, parent = torch.class(name, 'nn.Criterion')
+  function C:__init(weights, sizeAverage, ignoreIndex)
+    parent.__init(self)
+    if sizeAverage ~= nil then self.sizeAverage = sizeAverage end
+    self.weights = weights
+    self.ignoreIndex = ignoreIndex or -100
+  end
+  function C:_loss(input, target)
+    local w = self.weights
+    if w and w:type() ~= input:type() then w = w:type(input:type()) end
+    return nn.F[loss](input, nn._classTarget(target), w, self:_reduction(), self.ignoreIndex)
+  end
+  return C
+end
+
 -- class targets: 1-based LongTensor (Torch7 scripts often pass a DoubleTensor or a number)
 function nn._classTarget(target)
   if type(target) == 'number' then return torch.LongTensor({target}):view(torch.LongStorage({})) end

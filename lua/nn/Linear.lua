@@ -17,19 +17,11 @@ function Linear:__init(inputSize, outputSize, bias)
   self:_linkGrads()
 end
 
-function Linear:noBias()
-  self.bias, self.gradBias = nil, nil
-  return self
-end
+Linear.noBias = nn.Module._dropBias
 
 -- Torch7's default: uniform in ±1/sqrt(inputSize)
 function Linear:reset(stdv)
-  stdv = stdv or 1 / math.sqrt(self.weight:size(2))
-  torch.no_grad(function()
-    self.weight:uniform(-stdv, stdv)
-    if self.bias then self.bias:uniform(-stdv, stdv) end
-  end)
-  return self
+  return self:_resetUniform(stdv or 1 / math.sqrt(self.weight:size(2)))
 end
 
 function Linear:updateOutput(input)

@@ -460,4 +460,20 @@ Module.__tostring = function(self) return self:__tostring__() end
 
 function Module:reset() return self end
 
+-- Torch7's default initialisation of weight and bias (when there is one):
+-- uniform in ±stdv, unrecorded; each module's reset picks its stdv
+function Module:_resetUniform(stdv)
+  torch.no_grad(function()
+    self.weight:uniform(-stdv, stdv)
+    if self.bias then self.bias:uniform(-stdv, stdv) end
+  end)
+  return self
+end
+
+-- noBias() of Linear and the 2-D convolutions: drop the bias
+function Module:_dropBias()
+  self.bias, self.gradBias = nil, nil
+  return self
+end
+
 return Module

@@ -19,18 +19,10 @@ function SC:__init(nIn, nOut, kW, kH, dW, dH, padW, padH)
   self:_linkGrads()
 end
 
-function SC:noBias()
-  self.bias, self.gradBias = nil, nil
-  return self
-end
+SC.noBias = nn.Module._dropBias
 
 function SC:reset(stdv)
-  stdv = stdv or 1 / math.sqrt(self.kW * self.kH * self.nInputPlane)
-  torch.no_grad(function()
-    self.weight:uniform(-stdv, stdv)
-    if self.bias then self.bias:uniform(-stdv, stdv) end
-  end)
-  return self
+  return self:_resetUniform(stdv or 1 / math.sqrt(self.kW * self.kH * self.nInputPlane))
 end
 
 function SC:updateOutput(input)

@@ -16,17 +16,10 @@ function SFC:__init(nIn, nOut, kW, kH, dW, dH, padW, padH, adjW, adjH)
   self:reset()
   self:_linkGrads()
 end
-function SFC:noBias()
-  self.bias, self.gradBias = nil, nil
-  return self
-end
+SFC.noBias = nn.Module._dropBias
+
 function SFC:reset(stdv)
-  stdv = stdv or 1 / math.sqrt(self.kW * self.kH * self.nInputPlane)
-  torch.no_grad(function()
-    self.weight:uniform(-stdv, stdv)
-    if self.bias then self.bias:uniform(-stdv, stdv) end
-  end)
-  return self
+  return self:_resetUniform(stdv or 1 / math.sqrt(self.kW * self.kH * self.nInputPlane))
 end
 function SFC:updateOutput(input)
   self.output = nn.F.conv_transpose2d(input, self.weight, self.bias, {self.dH, self.dW},

@@ -15,12 +15,7 @@ function TC:__init(inputFrameSize, outputFrameSize, kW, dW)
   self:_linkGrads()
 end
 function TC:reset(stdv)
-  stdv = stdv or 1 / math.sqrt(self.kW * self.inputFrameSize)
-  torch.no_grad(function()
-    self.weight:uniform(-stdv, stdv)
-    self.bias:uniform(-stdv, stdv)
-  end)
-  return self
+  return self:_resetUniform(stdv or 1 / math.sqrt(self.kW * self.inputFrameSize))
 end
 function TC:updateOutput(input)
   local batched = input:dim() == 3

@@ -15,12 +15,7 @@ function VC:__init(nIn, nOut, kT, kW, kH, dT, dW, dH, padT, padW, padH)
   self:_linkGrads()
 end
 function VC:reset(stdv)
-  stdv = stdv or 1 / math.sqrt(self.kT * self.kW * self.kH * self.nInputPlane)
-  torch.no_grad(function()
-    self.weight:uniform(-stdv, stdv)
-    self.bias:uniform(-stdv, stdv)
-  end)
-  return self
+  return self:_resetUniform(stdv or 1 / math.sqrt(self.kT * self.kW * self.kH * self.nInputPlane))
 end
 function VC:updateOutput(input)
   self.output = nn.F.conv3d(input, self.weight, self.bias, {self.dT, self.dH, self.dW},
