@@ -1,10 +1,10 @@
-/* The recurrent cells on the GPU (lib/ops/nn_rnn.c hands device tensors
+/* The recurrent cells on the GPU (lib/ops/nn_lstm.c, nn_gru.c hand device tensors
  * here after checking them): the matrix products and bias sums go through
  * lib's own ops (lt_addmm, lt_mm, lt_sum), which run on cuBLAS and the
  * reduction kernels; the gate nonlinearities and state updates are one
  * fused kernel each way (kernels/nn_rnn.cu). Same contracts and layouts as
  * the CPU kernels in nn.h. Autograd is off while the compositions run: the
- * cell is one tape node, recorded by lib/ops/nn_grad.c around this call. */
+ * cell is one tape node, recorded by lib/ops/nn_grad_rnn.c around this call. */
 #include "lutorch/autograd.h"
 #include "lutorch/linalg.h"
 #include "lutorch/reduce.h"

@@ -1,9 +1,9 @@
 /* Launchers of the fused recurrent-cell kernels (kernels/nn_rnn.cu): the
- * pointwise halves of lib/ops/nn_rnn.c's LSTM and GRU cells, one thread
- * per (batch row b, hidden unit j). Every array is contiguous, row-major,
- * of dtype dt (float32 or float64); layouts as in nn_rnn.c: pre-activations
- * and gates (B, 4H) in blocks i|f|g|o, GRU products (B, 3H) r|z|n, the GRU
- * workspace (B, 4H) r|z|n|hn. Each returns the launch's error code. */
+ * pointwise halves of the LSTM and GRU cells of lib/ops/nn_lstm.c and
+ * nn_gru.c, one thread per (batch row b, hidden unit j). Every array is
+ * contiguous, row-major, of dtype dt (float32 or float64); layouts as
+ * there: pre-activations and gates (B, 4H) in blocks i|f|g|o, GRU products
+ * (B, 3H) r|z|n, the GRU workspace (B, 4H) r|z|n|hn. Each returns the launch's error code. */
 #ifndef LUTORCH_CUDA_NN_RNN_KERNELS_H
 #define LUTORCH_CUDA_NN_RNN_KERNELS_H
 

@@ -1,6 +1,7 @@
-// The pointwise halves of the LSTM and GRU cells (lib/ops/nn_rnn.c has the
-// formulas and layouts), then their launchers. The matrix products are done
-// by the host (cuda/nn_rnn.c) through lib's ops, i.e. cuBLAS.
+// The pointwise halves of the LSTM and GRU cells (lib/ops/nn_lstm.c and
+// nn_gru.c have the formulas and layouts), then their launchers. The matrix
+// products are done by the host (cuda/nn_rnn.c) through lib's ops, i.e.
+// cuBLAS.
 //
 // One thread per (b, j) of the B x H hidden units, in a grid-stride loop:
 // consecutive threads take consecutive j, so each of the four (three) gate

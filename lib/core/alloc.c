@@ -21,23 +21,15 @@
 
 #include "lutorch/error.h"
 #include "freelist.h"
+#include "sanitize.h"
 
 #define ALIGN 64
 #define LARGE ((size_t)128 << 10)
 #define PAGE ((size_t)4096)
 
-/* AddressSanitizer cannot see inside blocks we map and recycle: under it,
- * large blocks come from aligned_alloc and are never kept. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
+/* AddressSanitizer cannot see inside blocks we map and recycle: under it
+ * (SANITIZED, sanitize.h), large blocks come from aligned_alloc and are
+ * never kept. */
 
 static lt_alloc_stats stats; /* live/peak/allocations atomics; the rest under lock */
 

@@ -16,7 +16,7 @@
  * kernel on widened copies and round each result to the low dtype once:
  * the numbers of a low-precision convolution that accumulates in float32,
  * as cuDNN's do on the GPU (cuda/nn_conv.c). The widening copies are made
- * with grad mode off: a kernel never records (lt_nn_* in nn_grad.c do). */
+ * with grad mode off: a kernel never records (lt_nn_* in nn_grad_*.c do). */
 #include <pthread.h>
 #include <stdlib.h>
 

@@ -1,12 +1,12 @@
 /* The nn family's op-table entries. Every kernel of lib/ops/nn_*.c has
  * its own C signature (LT_KIND_OTHER), so the entries carry only the name,
  * flags and backward; the binding (lua/binding/nn.c) has one wrapper per
- * entry, calling the recorded lt_nn_<op> of nn_grad.c, whose backward
+ * entry, calling the recorded lt_nn_<op> of nn_grad_*.c, whose backward
  * (nn_grad_<op>) the forward entry points at. The *_backward entries are
  * the raw fused kernels, never themselves differentiated: LT_OPF_NONDIFF. */
 #include "lutorch/autograd.h"
 
-/* backward functions of nn_grad.c; ops that share one are aliased */
+/* backward functions of nn_grad_*.c; ops that share one are aliased */
 #define NN_GRAD_FNS(X)                                                                 \
   X(conv) X(max_pool2d) X(avg_pool2d) X(adaptive_max_pool2d) X(adaptive_avg_pool2d)    \
   X(max_unpool2d) X(batch_norm) X(layer_norm) X(softmax) X(log_softmax) X(nll_loss)    \

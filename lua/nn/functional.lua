@@ -32,7 +32,7 @@ function Linear.backward(ctx, g)
 end
 F.linear = torch.amp.lowPrecision(Linear) -- autocast: bf16/f16 inside torch.autocast regions
 
--- The nn kernels record themselves on the autograd tape (lib/ops/nn_grad.c):
+-- The nn kernels record themselves on the autograd tape (lib/ops/nn_grad_*.c):
 -- nn.F uses them as they are, keeping only the first result where the
 -- kernel also returns what its backward needs (statistics, log-probs).
 local function first(f) return function(...) return (f(...)) end end

@@ -1,6 +1,6 @@
 -- nn functions: the C kernels (lua/binding/nn.c) are torch.conv2d,
 -- torch.conv2d_backward, torch.max_pool2d, ... (see docs/tensor/nn-functions.md).
--- The forward ones record themselves on the autograd tape (lib/ops/nn_grad.c;
+-- The forward ones record themselves on the autograd tape (lib/ops/nn_grad_*.c;
 -- docs/autograd.md, "Backward of nn ops"); the *_backward ones are the raw
 -- fused kernels and never record. Here are the names that are only aliases
 -- or small compositions of them.

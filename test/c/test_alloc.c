@@ -8,19 +8,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../../lib/core/sanitize.h" /* SANITIZED, as the allocator sees it */
 #include "check.h"
 #include "lutorch/lutorch.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
 
 #define KiB ((size_t)1 << 10)
 #define MiB ((size_t)1 << 20)

@@ -1,4 +1,4 @@
--- Gradient-check cases for the nn ops (lib/ops/nn_grad.c): op name -> list
+-- Gradient-check cases for the nn ops (lib/ops/nn_grad_*.c): op name -> list
 -- of {fn, inputs, name = ...}. grad_nn_spec.lua runs gradcheck on each (and
 -- gradgradcheck on the ops whose backward is composed: `double` below);
 -- gradcheck_spec.lua's other_cases takes them as they are.

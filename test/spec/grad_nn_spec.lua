@@ -1,4 +1,4 @@
--- Autograd of the nn ops (lib/ops/nn_grad.c): every differentiable nn entry
+-- Autograd of the nn ops (lib/ops/nn_grad_*.c): every differentiable nn entry
 -- of the op table records itself; gradcheck of every case in
 -- grad_nn_cases.lua (float64, several shapes, non-contiguous inputs);
 -- gradgradcheck where the backward is composed, a clear refusal of

@@ -14,7 +14,7 @@
  * - Backward functions take `need` flags (NULL = all) saying which
  *   gradients to compute; a gradient not needed comes back NULL.
  * - These kernels never record autograd nodes themselves: the lt_nn_<op>
- *   functions at the end (nn_grad.c) wrap them. They read tensors as plain
+ *   functions at the end (nn_grad_*.c) wrap them. They read tensors as plain
  *   data.
  * - Index-valued arguments (pool indices, class targets) are int64 and
  *   counted from `base` (0 for C callers, 1 for Torch7/Lua callers). */
@@ -183,7 +183,7 @@ lt_tensor *lt_softplus(lt_tensor *x, double beta, double threshold);
 lt_tensor *lt_softplus_backward(lt_tensor *grad_output, lt_tensor *x, double beta,
                                 double threshold);
 
-/* ---- recurrent cells (nn_rnn.c), one time step, batch first ----
+/* ---- recurrent cells (nn_lstm.c, nn_gru.c), one time step, batch first ----
  * LSTM, gates in PyTorch's order i, f, g, o:
  *   gates = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh    (B, 4H)
  *   c' = σ(f)·c + σ(i)·tanh(g),  h' = σ(o)·tanh(c')
@@ -218,7 +218,7 @@ int lt_gru_cell_backward(lt_tensor *grad_h, lt_tensor *x, lt_tensor *h, lt_tenso
                          lt_tensor **grad_h_prev, lt_tensor **grad_w_ih, lt_tensor **grad_w_hh,
                          lt_tensor **grad_b_ih, lt_tensor **grad_b_hh);
 
-/* ---- the public, differentiable entry points (nn_grad.c) ----
+/* ---- the public, differentiable entry points (nn_grad_*.c) ----
  * lt_nn_<op> takes the same arguments as the kernel lt_<op> above and
  * returns the same results, and records itself on the autograd tape when
  * an input requires grad (grad mode on): call these. The kernels lt_<op>
