@@ -24,6 +24,14 @@ void lt_set_num_threads(int n) {
 
 int lt_in_parallel(void) { return omp_in_parallel(); }
 
+/* OpenMP OpenBLAS sizes its team by omp_get_max_threads() at each call. */
+void lt_serial(void (*fn)(void *ctx), void *ctx) {
+  int n = lt_get_num_threads();
+  if (n > 1) omp_set_num_threads(1);
+  fn(ctx);
+  if (n > 1) omp_set_num_threads(n);
+}
+
 void lt_parallel_for(int64_t n, int64_t grain, lt_range_fn fn, void *ctx) {
   if (n <= 0) return;
   if (grain < 1) grain = 1;

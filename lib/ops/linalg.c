@@ -7,8 +7,9 @@
  * (NoTrans, ld = row stride), one with unit row stride as its transpose
  * (Trans, ld = column stride), anything else is packed first. A result
  * with unit row stride is handled as Cᵀ = BᵀAᵀ, so no layout of C, A or B
- * costs a copy unless neither stride is 1. BLAS runs on the caller's
- * thread (it has its own threads); only the integer loop uses the pool. */
+ * costs a copy unless neither stride is 1. run_blas() decides who
+ * computes a product: one thread, bands over the pool, or OpenBLAS's own
+ * threads; the integer loop uses the pool too. */
 #include <cblas.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -182,48 +183,86 @@ typedef struct blas_call {
   int ldc;
 } blas_call;
 
-/* Columns [n0, n1) of the product: B's columns are its rows when
- * transposed. */
-static void blas_columns(const blas_call *g, int n0, int n1) {
+/* Rows [m0, m1) and columns [n0, n1) of the product, on this thread's
+ * BLAS. A's rows are its columns when transposed, B's columns its rows. */
+static void blas_block(const blas_call *g, int m0, int m1, int n0, int n1) {
   size_t es = lt_dtype_size(g->dt);
+  const char *a = g->a + (size_t)m0 * (g->ta == CblasNoTrans ? (size_t)g->lda : 1) * es;
   const char *b = g->b + (size_t)n0 * (g->tb == CblasNoTrans ? 1 : (size_t)g->ldb) * es;
-  char *c = g->c + (size_t)n0 * es;
+  char *c = g->c + ((size_t)m0 * g->ldc + n0) * es;
   if (g->dt == LT_FLOAT32)
-    cblas_sgemm(CblasRowMajor, g->ta, g->tb, g->m, n1 - n0, g->k, (float)g->alpha,
-                (const float *)g->a, g->lda, (const float *)b, g->ldb, (float)g->beta,
-                (float *)c, g->ldc);
+    cblas_sgemm(CblasRowMajor, g->ta, g->tb, m1 - m0, n1 - n0, g->k, (float)g->alpha,
+                (const float *)a, g->lda, (const float *)b, g->ldb, (float)g->beta, (float *)c,
+                g->ldc);
   else
-    cblas_dgemm(CblasRowMajor, g->ta, g->tb, g->m, n1 - n0, g->k, g->alpha,
-                (const double *)g->a, g->lda, (const double *)b, g->ldb, g->beta,
-                (double *)c, g->ldc);
+    cblas_dgemm(CblasRowMajor, g->ta, g->tb, m1 - m0, n1 - n0, g->k, g->alpha,
+                (const double *)a, g->lda, (const double *)b, g->ldb, g->beta, (double *)c,
+                g->ldc);
 }
 
-#define SPLIT_ALIGN 16 /* columns per split boundary: whole vector tiles */
+#define SPLIT_ALIGN 16 /* rows or columns per split boundary: whole vector tiles */
 
-static void blas_part(int64_t i0, int64_t i1, void *ctx) {
+/* Part i of `parts` of [0, n), boundaries on SPLIT_ALIGN; empty past the end. */
+static void split_range(int n, int64_t i, int parts, int *lo, int *hi) {
+  int64_t per = ((int64_t)n + parts - 1) / parts;
+  per = (per + SPLIT_ALIGN - 1) / SPLIT_ALIGN * SPLIT_ALIGN;
+  int64_t b = i * per, e = b + per;
+  *lo = (int)(b < n ? b : n);
+  *hi = (int)(e < n ? e : n);
+}
+
+static void blas_row_parts(int64_t i0, int64_t i1, void *ctx) {
   const blas_call *g = ctx;
-  int parts = lt_get_num_threads();
   for (int64_t i = i0; i < i1; i++) {
-    int64_t per = ((int64_t)g->n + parts - 1) / parts;
-    per = (per + SPLIT_ALIGN - 1) / SPLIT_ALIGN * SPLIT_ALIGN;
-    int64_t n0 = i * per, n1 = n0 + per < g->n ? n0 + per : g->n;
-    if (n0 < n1) blas_columns(g, (int)n0, (int)n1);
+    int lo, hi;
+    split_range(g->m, i, lt_get_num_threads(), &lo, &hi);
+    if (lo < hi) blas_block(g, lo, hi, 0, g->n);
   }
 }
 
-/* Mid-sized products (a training step's layers: 128 x 784 x 512) run
- * faster as one parallel region of single-threaded gemms over column
- * blocks than through OpenBLAS's own threading (which partitions and
- * synchronises inside; 6-25% slower on 2 threads here); large ones keep
- * OpenBLAS's. Inside a parallel region OpenMP OpenBLAS runs on one thread. */
+static void blas_column_parts(int64_t i0, int64_t i1, void *ctx) {
+  const blas_call *g = ctx;
+  for (int64_t i = i0; i < i1; i++) {
+    int lo, hi;
+    split_range(g->n, i, lt_get_num_threads(), &lo, &hi);
+    if (lo < hi) blas_block(g, 0, g->m, lo, hi);
+  }
+}
+
+static void blas_whole(void *ctx) {
+  const blas_call *g = ctx;
+  blas_block(g, 0, g->m, 0, g->n);
+}
+
+/* Who runs a product. OpenBLAS's OpenMP threading costs some 30-60 us per
+ * call here (W4's 128x256x10 output layer: 60 us threaded, 17 us on one
+ * thread), so up to a few threads we split products ourselves: one
+ * parallel region of single-threaded gemms, each on a band of C's rows or
+ * columns, which also beats OpenBLAS's split on every training shape
+ * measured (2 threads: 10-40% faster, large convolution products too).
+ * Rows or columns: a band re-packs the whole of the other operand, and
+ * which costs less depends on the shapes and transposes, so the rule is
+ * the measured one: rows when m >= n, or m >= n/2 with A transposed (the
+ * weight gradients Xᵀ·G: 512x128x784 is 22% faster by rows, 64x12544x800
+ * 3% faster by columns). Products under 2^18 multiply-adds run on one
+ * thread; with many threads, large products keep OpenBLAS's 2-D split,
+ * which re-packs less. */
 static void run_blas(const blas_call *g) {
   int parts = lt_get_num_threads();
-  double flops = (double)g->m * g->n * g->k;
-  if (parts > 1 && !lt_in_parallel() && g->n >= 2 * SPLIT_ALIGN * parts && flops >= 1 << 20 &&
-      flops <= 1 << 27)
-    lt_parallel_for(parts, 1, blas_part, (void *)g);
+  double macs = (double)g->m * g->n * g->k;
+  if (parts == 1 || lt_in_parallel() || (macs > (double)(1 << 27) && parts > 4)) {
+    blas_whole((void *)g); /* OpenBLAS's own threads, if any */
+    return;
+  }
+  int min_band = 2 * SPLIT_ALIGN * parts; /* at least two tiles a part */
+  bool rows_ok = g->m >= min_band, cols_ok = g->n >= min_band;
+  bool by_rows = g->m >= (g->ta == CblasNoTrans ? g->n : g->n / 2);
+  if (macs < 1 << 18 || (!rows_ok && !cols_ok))
+    lt_serial(blas_whole, (void *)g);
+  else if (rows_ok && (by_rows || !cols_ok))
+    lt_parallel_for(parts, 1, blas_row_parts, (void *)g);
   else
-    blas_columns(g, 0, g->n);
+    lt_parallel_for(parts, 1, blas_column_parts, (void *)g);
 }
 
 static int blas_gemm(const char *fn, lt_dtype dt, mat c, double beta, double alpha, mat a, mat b) {

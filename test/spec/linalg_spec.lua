@@ -180,6 +180,40 @@ describe('product layouts', function()
     end
   end
 
+  -- lib/ops/linalg.c runs a product on one thread, in bands of C's rows or
+  -- columns over the pool, or by OpenBLAS; every band layout must add up
+  -- to the same product, also when the bands do not divide evenly
+  local split_shapes = {
+    {40, 40, 40, false},   -- small: one thread
+    {200, 100, 70, false}, -- rows
+    {70, 100, 200, false}, -- columns
+    {130, 60, 200, true},  -- rows: A transposed (a weight gradient's shape)
+    {300, 100, 10, false}, -- rows only: too few columns to split
+    {10, 100, 300, true},  -- columns only: too few rows
+  }
+  for _, threads in ipairs({2, 3}) do
+    for _, shape in ipairs(split_shapes) do
+      local m, k, n, transposed = unpack(shape)
+      it(string.format('mm %dx%dx%d%s on %d threads matches the naive product', m, k, n,
+                       transposed and ' (A transposed)' or '', threads), function()
+        local before = torch.getnumthreads()
+        for _, kind in ipairs({'float', 'double'}) do
+          local a = transposed and mat(k, m, 5, kind):t() or mat(m, k, 5, kind)
+          local b = mat(k, n, 6, kind)
+          local want = ref_mm(a:totable(), b:totable())
+          torch.setnumthreads(threads)
+          local ok, got = pcall(torch.mm, a, b)
+          local acc = ctor[kind](m, n):fill(1)
+          local ok2 = ok and pcall(acc.addmm, acc, a, b)
+          torch.setnumthreads(before)
+          assert.is_true(ok and ok2, tostring(got))
+          near(got, want, kind == 'float' and 1e-4 or 1e-12)
+          near(acc:add(-1), want, kind == 'float' and 1e-4 or 1e-12)
+        end
+      end)
+    end
+  end
+
   it('writes result-first forms into the given tensor', function()
     local a, b = mat(4, 3, 1), mat(3, 5, 2)
     local want = ref_mm(a:totable(), b:totable())

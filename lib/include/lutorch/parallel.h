@@ -1,8 +1,8 @@
 /* The one thread pool: OpenMP, shared with the OpenMP build of OpenBLAS
  * (`th` lets its workers spin briefly, then sleep: docs/tensor.md). A BLAS
  * call made inside a parallel region runs single-threaded, which the
- * convolutions, the LSTM cell and mid-sized matrix products use to split
- * their work themselves. */
+ * convolutions, the LSTM cell and the matrix products (lib/ops/linalg.c)
+ * use to split their work themselves. */
 #ifndef LUTORCH_PARALLEL_H
 #define LUTORCH_PARALLEL_H
 
@@ -19,6 +19,9 @@ void lt_set_num_threads(int n);
 int lt_get_num_threads(void);
 /* True while the calling thread runs inside lt_parallel_for. */
 int lt_in_parallel(void);
+/* Run fn(ctx) with OpenBLAS held to the calling thread: its own threading
+ * costs more than it gains on small products. */
+void lt_serial(void (*fn)(void *ctx), void *ctx);
 
 /* Elements an elementwise loop should have per thread before splitting. */
 #define LT_GRAIN 32768
