@@ -53,11 +53,13 @@ function B.check(ok, what)
   end
 end
 
--- spec: 2 threads, fixed seed (BENCH_THREADS as in the peer scripts)
+-- spec: 2 threads, fixed seed (BENCH_THREADS as in the peer scripts;
+-- BENCH_SEED, default 0, for studies over seeds such as bench/w4_seeds.sh)
+B.seed = tonumber(os.getenv('BENCH_SEED')) or 0
 function B.setup()
   require 'torch'
   torch.setnumthreads(tonumber(os.getenv('BENCH_THREADS')) or 2)
-  torch.manualSeed(0)
+  torch.manualSeed(B.seed)
 end
 
 return B
