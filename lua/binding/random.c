@@ -247,5 +247,7 @@ void lb_open_random(lua_State *L) {
   lua_setfield(L, -2, "__index");
   lua_pushstring(L, "torch.Generator");
   lua_setfield(L, -2, "__name");
+  lua_pushstring(L, "torch.Generator"); /* what torch.type/typename answer */
+  lua_setfield(L, -2, "__typename");
   lua_setfield(L, -2, "generator_mt");
 }

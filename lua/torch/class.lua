@@ -63,6 +63,10 @@ function torch.typename(obj)
   return type(mt) == 'table' and rawget(mt, '__typename') or nil
 end
 
+-- torch.type(obj): the Torch class name of a tensor, storage or class
+-- instance ('torch.FloatTensor', 'nn.Linear'), else Lua's type(obj)
+function torch.type(obj) return torch.typename(obj) or type(obj) end
+
 function torch.isTypeOf(obj, name)
   local tn = torch.typename(obj)
   while tn do

@@ -110,7 +110,7 @@ function torch.getnumthreads() return core.getnumthreads() end
 -- tensor-method versions of the functional forms that exist only on torch.*
 for _, name in ipairs({'dim', 'nElement', 'size', 'stride', 'view', 'reshape', 'expand',
                        'narrow', 'select', 'transpose', 't', 'permute', 'squeeze', 'unsqueeze',
-                       'unfold', 'contiguous', 'clone', 'totable', 'type'}) do
+                       'unfold', 'contiguous', 'clone', 'totable'}) do
   if torch[name] == nil then
     torch[name] = function(t, ...) return methods[name](t, ...) end
   end
@@ -118,7 +118,7 @@ end
 
 -- torch.Timer(): Torch7's stopwatch. timer:time() -> {real=, user=, sys=}
 -- (user+sys reported together as user: the process CPU time).
-local Timer = {}
+local Timer = {__typename = 'torch.Timer'}
 Timer.__index = Timer
 function torch.Timer()
   local t = setmetatable({}, Timer)

@@ -136,3 +136,19 @@ describe('bad input', function()
     {'too many slice indices', function() return torch.Tensor(2)[{1, 1}] end, 'too many indices'},
   })
 end)
+
+describe('torch.type', function()
+  it('names tensors, storages and classes, and falls back to Lua types (Torch7)', function()
+    require 'nn'
+    local cases = {
+      {torch.FloatTensor(2), 'torch.FloatTensor'}, {torch.LongTensor(), 'torch.LongTensor'},
+      {torch.DoubleStorage(3), 'torch.DoubleStorage'}, {nn.Linear(2, 3), 'nn.Linear'},
+      {nn.Sequential(), 'nn.Sequential'}, {torch.Generator(), 'torch.Generator'},
+      {torch.Timer(), 'torch.Timer'}, {{}, 'table'}, {1.5, 'number'}, {'s', 'string'},
+      {true, 'boolean'}, {print, 'function'},
+    }
+    for _, c in ipairs(cases) do assert.equal(c[2], torch.type(c[1])) end
+    assert.equal('nil', torch.type(nil))
+    assert.is_nil(torch.typename({}))
+  end)
+end)
