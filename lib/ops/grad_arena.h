@@ -112,25 +112,18 @@ static inline lt_tensor *ga_sum(ga *a, lt_tensor *x, int dim) {
   if (ga_bad(a, x, x)) return NULL;
   return ga_take(a, lt_sum(x, dim, true));
 }
-static inline lt_tensor *ga_mm(ga *a, lt_tensor *x, lt_tensor *y) {
+/* the products all take (out, x, y); out is NULL here: a new result */
+typedef lt_tensor *(*ga_product_fn)(lt_tensor *out, lt_tensor *x, lt_tensor *y);
+static inline lt_tensor *ga_product(ga *a, ga_product_fn f, lt_tensor *x, lt_tensor *y) {
   if (ga_bad(a, x, y)) return NULL;
-  return ga_take(a, lt_mm(NULL, x, y));
+  return ga_take(a, f(NULL, x, y));
 }
-static inline lt_tensor *ga_mv(ga *a, lt_tensor *x, lt_tensor *y) {
-  if (ga_bad(a, x, y)) return NULL;
-  return ga_take(a, lt_mv(NULL, x, y));
-}
-static inline lt_tensor *ga_ger(ga *a, lt_tensor *x, lt_tensor *y) {
-  if (ga_bad(a, x, y)) return NULL;
-  return ga_take(a, lt_ger(NULL, x, y));
-}
-static inline lt_tensor *ga_bmm(ga *a, lt_tensor *x, lt_tensor *y) {
-  if (ga_bad(a, x, y)) return NULL;
-  return ga_take(a, lt_bmm(NULL, x, y));
-}
+static inline lt_tensor *ga_mm(ga *a, lt_tensor *x, lt_tensor *y) { return ga_product(a, lt_mm, x, y); }
+static inline lt_tensor *ga_mv(ga *a, lt_tensor *x, lt_tensor *y) { return ga_product(a, lt_mv, x, y); }
+static inline lt_tensor *ga_ger(ga *a, lt_tensor *x, lt_tensor *y) { return ga_product(a, lt_ger, x, y); }
+static inline lt_tensor *ga_bmm(ga *a, lt_tensor *x, lt_tensor *y) { return ga_product(a, lt_bmm, x, y); }
 static inline lt_tensor *ga_matmul(ga *a, lt_tensor *x, lt_tensor *y) {
-  if (ga_bad(a, x, y)) return NULL;
-  return ga_take(a, lt_matmul(NULL, x, y));
+  return ga_product(a, lt_matmul, x, y);
 }
 
 #endif

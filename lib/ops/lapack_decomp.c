@@ -1,10 +1,25 @@
 /* Eigen-decompositions (symeig, eig), the SVD and QR, each raw
  * computation followed by its public form (eig and qr are not
  * differentiable). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lapack_util.h"
+
+/* LAPACK's info after a driver: 0 is success, a negative one a bad argument
+ * (lp_fail), a positive one the routine's own failure, which `failure`
+ * describes (a format that may show info with %d; NULL where the routine
+ * reports none). Returns 0, or -1 with the error set. */
+static int check_info(const char *fn, int info, const char *failure) {
+  if (info < 0) return lp_fail(fn, info);
+  if (info > 0 && failure) {
+    char what[160];
+    snprintf(what, sizeof what, failure, info);
+    return lt_errorf("%s: %s", fn, what);
+  }
+  return 0;
+}
 
 /* ---- eigenvalues ---- */
 
@@ -36,15 +51,9 @@ static int symeig_raw(lt_tensor *a, bool vectors, bool upper, lt_tensor **e, lt_
     if (!(wk = lp_work(dt, lwork)) || !(iwk = malloc(sizeof(int) * (size_t)liwork))) goto done;
     CALL2(dt, syevd, (jobz, uplo, &n, lp_cm(ac), &ld, lt_tensor_data(w), wk, &lwork, iwk, &liwork,
                       &info, 1, 1));
-    if (info > 0) {
-      lt_errorf("%s: the algorithm failed to converge (%d off-diagonal elements did not "
-                "converge to zero)", fn, info);
+    if (check_info(fn, info, "the algorithm failed to converge (%d off-diagonal elements did "
+                             "not converge to zero)"))
       goto done;
-    }
-    if (info < 0) {
-      lp_fail(fn, info);
-      goto done;
-    }
   }
   if (!(vs = vectors ? lp_tcopy(ac) : lp_empty(a))) goto done;
   *e = w;
@@ -83,14 +92,7 @@ static int eig_raw(lt_tensor *a, bool vectors, lt_tensor **e, lt_tensor **v) {
     if (!(wk = lp_work(dt, lwork))) goto done;
     CALL2(dt, geev, ("N", jobvr, &n, lp_cm(ac), &ld, (void *)wr, (void *)wi, (void *)dummy, &one,
                      vrp, &ldvr, wk, &lwork, &info, 1, 1));
-    if (info > 0) {
-      lt_errorf("%s: the QR algorithm failed to compute all eigenvalues", fn);
-      goto done;
-    }
-    if (info < 0) {
-      lp_fail(fn, info);
-      goto done;
-    }
+    if (check_info(fn, info, "the QR algorithm failed to compute all eigenvalues")) goto done;
   }
   if (!(es = lp_tcopy(w))) goto done;
   if (!(vs = vectors ? lp_tcopy(vr) : lp_empty(a))) goto done;
@@ -140,14 +142,7 @@ static int svd_raw(lt_tensor *a, bool some, lt_tensor **u, lt_tensor **s, lt_ten
     if (!(wk = lp_work(dt, lwork))) goto done;
     CALL2(dt, gesdd, (some ? "S" : "A", &m, &n, lp_cm(ac), &lda, lt_tensor_data(sv), lt_tensor_data(uc),
                       &ldu, lt_tensor_data(vt), &ldvt, wk, &lwork, iwk, &info, 1));
-    if (info > 0) {
-      lt_errorf("%s: the algorithm did not converge", fn);
-      goto done;
-    }
-    if (info < 0) {
-      lp_fail(fn, info);
-      goto done;
-    }
+    if (check_info(fn, info, "the algorithm did not converge")) goto done;
   } else { /* an empty matrix: full U and V are identities */
     if (lt_fill_(uc, 0) || lt_fill_(vt, 0)) goto done;
     size_t esz = lt_dtype_size(dt);
@@ -203,10 +198,7 @@ static int qr_raw(lt_tensor *a, lt_tensor **q, lt_tensor **r) {
     lwork = lw1 > lw2 ? lw1 : lw2;
     if (!(wk = lp_work(dt, lwork))) goto done;
     CALL2(dt, geqrf, (&m, &n, lp_cm(ac), &lda, lt_tensor_data(tau), wk, &lwork, &info));
-    if (info < 0) {
-      lp_fail(fn, info);
-      goto done;
-    }
+    if (check_info(fn, info, NULL)) goto done;
     /* R: the upper triangle of the first k rows (column j holds R[0..j][j]) */
     char *src = lp_cm(ac), *dst = lt_tensor_data(rr);
     for (int j = 0; j < n; j++)
@@ -214,10 +206,7 @@ static int qr_raw(lt_tensor *a, lt_tensor **q, lt_tensor **r) {
         memcpy(dst + ((size_t)i * (size_t)n + (size_t)j) * esz,
                src + ((size_t)j * (size_t)m + (size_t)i) * esz, esz);
     CALL2(dt, orgqr, (&m, &k, &k, lp_cm(ac), &lda, lt_tensor_data(tau), wk, &lwork, &info));
-    if (info < 0) {
-      lp_fail(fn, info);
-      goto done;
-    }
+    if (check_info(fn, info, NULL)) goto done;
     /* Q: the first k columns, i.e. the first k rows of the transposed copy */
     if (!(qc = lt_narrow(ac, 0, 0, k)) || !(qr = lp_tcopy(qc))) goto done;
   }

@@ -633,70 +633,62 @@ static lt_tensor *product_op(int kind, const char *fn, lt_tensor *out, double be
 }
 
 /* ---- the ops ----
- * Each public function records for autograd around its computation (the
- * computation then runs with grad mode off); see linalg_grad.c. */
-#define RECORD2(NAME, BW, OUT, A, B)                                       \
-  lt_node *node;                                                           \
-  lt_tensor *in_[2] = {A, B};                                              \
-  if (lt__linalg_begin(&node, NAME, BW, OUT, 2, in_, 0, 1)) return NULL
-#define RECORD3(NAME, BW, OUT, M, A, B)                                    \
-  lt_node *node;                                                           \
-  lt_tensor *in_[3] = {M, A, B};                                           \
-  if (lt__linalg_begin(&node, NAME, BW, OUT, 3, in_, beta, alpha)) return NULL
+ * Every public product is product_op recorded for autograd around it (the
+ * computation then runs with grad mode off; see linalg_grad.c). The two-operand
+ * forms (mm, mv, ...) record 2 inputs with beta 0, alpha 1; the add-forms
+ * record m first, so their backwards find a and b at 1 and 2. */
+static lt_tensor *recorded(int kind, const char *name, lt_backward_fn bw, lt_tensor *out,
+                           int nin, double beta, lt_tensor *m, double alpha, lt_tensor *a,
+                           lt_tensor *b) {
+  lt_tensor *in[3] = {m, a, b};
+  lt_node *node;
+  if (lt__linalg_begin(&node, name, bw, out, nin, in + 3 - nin, beta, alpha)) return NULL;
+  return lt_record_end(node, product_op(kind, name, out, beta, m, alpha, a, b));
+}
 
 lt_tensor *lt_mm(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
-  RECORD2("mm", lt__bw_mm, out, a, b);
-  return lt_record_end(node, product_op(LT_DEV_MM, "mm", out, 0, NULL, 1, a, b));
+  return recorded(LT_DEV_MM, "mm", lt__bw_mm, out, 2, 0, NULL, 1, a, b);
 }
 
 lt_tensor *lt_addmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *a,
                     lt_tensor *b) {
-  RECORD3("addmm", lt__bw_addmm, out, m, a, b);
-  return lt_record_end(node, product_op(LT_DEV_MM, "addmm", out, beta, m, alpha, a, b));
+  return recorded(LT_DEV_MM, "addmm", lt__bw_addmm, out, 3, beta, m, alpha, a, b);
 }
 
 lt_tensor *lt_mv(lt_tensor *out, lt_tensor *a, lt_tensor *x) {
-  RECORD2("mv", lt__bw_mv, out, a, x);
-  return lt_record_end(node, product_op(LT_DEV_MV, "mv", out, 0, NULL, 1, a, x));
+  return recorded(LT_DEV_MV, "mv", lt__bw_mv, out, 2, 0, NULL, 1, a, x);
 }
 
 lt_tensor *lt_addmv(lt_tensor *out, double beta, lt_tensor *v, double alpha, lt_tensor *a,
                     lt_tensor *x) {
-  RECORD3("addmv", lt__bw_addmv, out, v, a, x);
-  return lt_record_end(node, product_op(LT_DEV_MV, "addmv", out, beta, v, alpha, a, x));
+  return recorded(LT_DEV_MV, "addmv", lt__bw_addmv, out, 3, beta, v, alpha, a, x);
 }
 
 lt_tensor *lt_ger(lt_tensor *out, lt_tensor *x, lt_tensor *y) {
-  RECORD2("ger", lt__bw_ger, out, x, y);
-  return lt_record_end(node, product_op(LT_DEV_R, "ger", out, 0, NULL, 1, x, y));
+  return recorded(LT_DEV_R, "ger", lt__bw_ger, out, 2, 0, NULL, 1, x, y);
 }
 
 lt_tensor *lt_addr(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *x,
                    lt_tensor *y) {
-  RECORD3("addr", lt__bw_addr, out, m, x, y);
-  return lt_record_end(node, product_op(LT_DEV_R, "addr", out, beta, m, alpha, x, y));
+  return recorded(LT_DEV_R, "addr", lt__bw_addr, out, 3, beta, m, alpha, x, y);
 }
 
 lt_tensor *lt_bmm(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
-  RECORD2("bmm", lt__bw_bmm, out, a, b);
-  return lt_record_end(node, product_op(LT_DEV_BMM, "bmm", out, 0, NULL, 1, a, b));
+  return recorded(LT_DEV_BMM, "bmm", lt__bw_bmm, out, 2, 0, NULL, 1, a, b);
 }
 
 lt_tensor *lt_baddbmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *a,
                       lt_tensor *b) {
-  RECORD3("baddbmm", lt__bw_baddbmm, out, m, a, b);
-  return lt_record_end(node, product_op(LT_DEV_BMM, "baddbmm", out, beta, m, alpha, a, b));
+  return recorded(LT_DEV_BMM, "baddbmm", lt__bw_baddbmm, out, 3, beta, m, alpha, a, b);
 }
 
 lt_tensor *lt_addbmm(lt_tensor *out, double beta, lt_tensor *m, double alpha, lt_tensor *a,
                      lt_tensor *b) {
-  RECORD3("addbmm", lt__bw_addbmm, out, m, a, b);
-  return lt_record_end(node, product_op(LT_DEV_ADDBMM, "addbmm", out, beta, m, alpha, a, b));
+  return recorded(LT_DEV_ADDBMM, "addbmm", lt__bw_addbmm, out, 3, beta, m, alpha, a, b);
 }
 
 lt_tensor *lt_matmul(lt_tensor *out, lt_tensor *a, lt_tensor *b) {
-  RECORD2("matmul", lt__bw_matmul, out, a, b);
-  return lt_record_end(node, product_op(LT_DEV_MATMUL, "matmul", out, 0, NULL, 1, a, b));
+  return recorded(LT_DEV_MATMUL, "matmul", lt__bw_matmul, out, 2, 0, NULL, 1, a, b);
 }
 
 /* ---- dot ---- */
@@ -754,7 +746,9 @@ int lt_dot(lt_tensor *a, lt_tensor *b, double *result) {
 }
 
 lt_tensor *lt_dot_tensor(lt_tensor *a, lt_tensor *b) {
-  RECORD2("dot", lt__bw_dot, NULL, a, b);
+  lt_tensor *in[2] = {a, b};
+  lt_node *node;
+  if (lt__linalg_begin(&node, "dot", lt__bw_dot, NULL, 2, in, 0, 1)) return NULL;
   if (lt_device_any(NULL, 2, (lt_tensor *[]){a, b})) return lt_record_end(node, lt_device_dot_tensor(a, b));
   double d;
   return lt_record_end(node, lt_dot(a, b, &d) ? NULL : lt_tensor_scalar(a->dtype, d));

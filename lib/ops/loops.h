@@ -23,11 +23,16 @@
 
 #define AT(k, T) (*(T *)(p[k] + i * s[k]))
 
-#define UNARY_LOOP(NAME, S, T, OT, EXPR)                                       \
+/* Opens every loop's function (each macro below closes it): the lt_loop1d
+ * signature, and the elem_t and prm that P0..P3 read. */
+#define LOOP_BEGIN(NAME, S, T)                                                 \
   static void NAME##_##S(char **p, const int64_t *s, int64_t n, const void *c) { \
     typedef T elem_t;                                                          \
     const double *prm = c;                                                     \
-    (void)prm;                                                                 \
+    (void)prm;
+
+#define UNARY_LOOP(NAME, S, T, OT, EXPR)                                       \
+  LOOP_BEGIN(NAME, S, T)                                                       \
     if (s[0] == sizeof(OT) && s[1] == sizeof(T)) {                             \
       OT *o = (OT *)p[0];                                                      \
       const T *a = (const T *)p[1];                                            \
@@ -44,10 +49,7 @@
   }
 
 #define BINARY_LOOP(NAME, S, T, OT, EXPR)                                      \
-  static void NAME##_##S(char **p, const int64_t *s, int64_t n, const void *c) { \
-    typedef T elem_t;                                                          \
-    const double *prm = c;                                                     \
-    (void)prm;                                                                 \
+  LOOP_BEGIN(NAME, S, T)                                                       \
     if (s[0] == sizeof(OT) && s[1] == sizeof(T) && s[2] == sizeof(T)) {        \
       OT *o = (OT *)p[0];                                                      \
       const T *a = (const T *)p[1], *b = (const T *)p[2];                      \
@@ -78,10 +80,7 @@
   }
 
 #define TERNARY_LOOP(NAME, S, T, OT, EXPR)                                     \
-  static void NAME##_##S(char **p, const int64_t *s, int64_t n, const void *c) { \
-    typedef T elem_t;                                                          \
-    const double *prm = c;                                                     \
-    (void)prm;                                                                 \
+  LOOP_BEGIN(NAME, S, T)                                                       \
     for (int64_t i = 0; i < n; i++) {                                          \
       T x = AT(1, T), y = AT(2, T), z = AT(3, T);                              \
       AT(0, OT) = (OT)(EXPR);                                                  \

@@ -277,31 +277,37 @@ static void pw_eval(pw_kind k, double x, double t, double w, double pw, double b
   }
 }
 
+/* t (weight or pos_weight) of input's dtype, expanded to like's shape: a
+ * new view, or NULL with the error. */
+static lt_tensor *expand_checked(const char *fn, const char *what, lt_tensor *t,
+                                 const lt_tensor *like) {
+  if (nn_check_like(fn, what, t, like->dtype)) return NULL;
+  lt_tensor *e = lt_expand(t, like->ndim, like->size);
+  char a[96];
+  if (!e) return lt_error("%s: %s of size %s does not broadcast to the input's shape", fn, what,
+                          lt_shape_str(t->ndim, t->size, a, 96));
+  return e;
+}
+
 /* The optional weight (input's shape, broadcast) and pos_weight (last dim)
  * expanded to input's shape, contiguous; NULL stays NULL. */
 static int expand_to(const char *fn, const char *what, lt_tensor *t, const lt_tensor *like,
                      lt_tensor **out) {
   *out = NULL;
   if (!t) return 0;
-  if (nn_check_like(fn, what, t, like->dtype)) return -1;
-  lt_tensor *e = lt_expand(t, like->ndim, like->size);
-  char a[96];
-  if (!e) return lt_errorf("%s: %s of size %s does not broadcast to the input's shape", fn, what,
-                           lt_shape_str(t->ndim, t->size, a, 96));
+  lt_tensor *e = expand_checked(fn, what, t, like);
+  if (!e) return -1;
   *out = lt_contiguous(e);
   lt_tensor_release(e);
   return *out ? 0 : -1;
 }
 
-/* weight / pos_weight (NULL passes): input's dtype, broadcastable to its
- * shape; checked without copying (the device path expands them itself). */
+/* weight / pos_weight (NULL passes): checked without copying (the device
+ * path expands them itself). */
 static int bcast_check(const char *fn, const char *what, lt_tensor *t, const lt_tensor *like) {
   if (!t) return 0;
-  if (nn_check_like(fn, what, t, like->dtype)) return -1;
-  lt_tensor *e = lt_expand(t, like->ndim, like->size);
-  char a[96];
-  if (!e) return lt_errorf("%s: %s of size %s does not broadcast to the input's shape", fn, what,
-                           lt_shape_str(t->ndim, t->size, a, 96));
+  lt_tensor *e = expand_checked(fn, what, t, like);
+  if (!e) return -1;
   lt_tensor_release(e);
   return 0;
 }

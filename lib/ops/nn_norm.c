@@ -14,6 +14,33 @@
 
 #include "nn_util.h"
 
+/* The ends every kernel here shares: the contiguous copies of the inputs are
+ * dropped; a forward (rc 0) hands out its two saved statistics and returns y,
+ * a backward returns rc; on failure all that was made is released. */
+static lt_tensor *norm_forward_end(int rc, lt_tensor *in[3], lt_tensor *y, lt_tensor *m,
+                                   lt_tensor *s, lt_tensor **save1, lt_tensor **save2) {
+  nn_release(3, in);
+  if (rc) {
+    lt_tensor *r[3] = {y, m, s};
+    nn_release(3, r);
+    return NULL;
+  }
+  *save1 = m;
+  *save2 = s;
+  return y;
+}
+
+static int norm_backward_end(int rc, lt_tensor *in[5], lt_tensor **grad_input,
+                             lt_tensor **grad_weight, lt_tensor **grad_bias) {
+  nn_release(5, in);
+  if (rc) {
+    lt_tensor *o[3] = {*grad_input, *grad_weight, *grad_bias};
+    nn_release(3, o);
+    *grad_input = *grad_weight = *grad_bias = NULL;
+  }
+  return rc;
+}
+
 /* ---- batch norm ---- */
 
 typedef struct bn_ctx {
@@ -148,9 +175,10 @@ lt_tensor *lt_batch_norm(lt_tensor *input, lt_tensor *weight, lt_tensor *bias,
                training, momentum, eps, save_mean, save_invstd);
   lt_tensor *x = nn_contig(input), *w = nn_contig(weight), *b = nn_contig(bias);
   lt_tensor *y = NULL, *m = NULL, *s = NULL;
+  int rc = -1;
   if (!x || (weight && !w) || (bias && !b) || !(y = lt_tensor_empty(dt, input->ndim, input->size)) ||
       !(m = lt_tensor_empty(dt, 1, &C)) || !(s = lt_tensor_empty(dt, 1, &C)))
-    goto fail;
+    goto done;
   bn_ctx c = {.N = N, .C = C, .K = K, .training = training, .momentum = momentum, .eps = eps,
               .x = lt_tensor_data(x), .w = w ? lt_tensor_data(w) : NULL,
               .b = b ? lt_tensor_data(b) : NULL, .y = lt_tensor_data(y), .mean = lt_tensor_data(m),
@@ -162,16 +190,9 @@ lt_tensor *lt_batch_norm(lt_tensor *input, lt_tensor *weight, lt_tensor *bias,
   lt_parallel_for(C, 1 + LT_GRAIN / (N * K + 1), dt == LT_FLOAT32 ? bn_fwd_f32 : bn_fwd_f64, &c);
   if (training && running_mean) lt_tensor_bump_version(running_mean);
   if (training && running_var) lt_tensor_bump_version(running_var);
-  lt_tensor_release(x);
-  lt_tensor_release(w);
-  lt_tensor_release(b);
-  *save_mean = m;
-  *save_invstd = s;
-  return y;
-fail:;
-  lt_tensor *r[6] = {x, w, b, y, m, s};
-  nn_release(6, r);
-  return NULL;
+  rc = 0;
+done:
+  return norm_forward_end(rc, (lt_tensor *[3]){x, w, b}, y, m, s, save_mean, save_invstd);
 }
 
 int lt_batch_norm_backward(lt_tensor *grad_output, lt_tensor *input, lt_tensor *weight,
@@ -217,15 +238,8 @@ int lt_batch_norm_backward(lt_tensor *grad_output, lt_tensor *input, lt_tensor *
   c.gb = *grad_bias ? lt_tensor_data(*grad_bias) : NULL;
   lt_parallel_for(C, 1 + LT_GRAIN / (N * K + 1), dt == LT_FLOAT32 ? bn_bwd_f32 : bn_bwd_f64, &c);
   rc = 0;
-done:;
-  lt_tensor *r[5] = {x, g, w, m, s};
-  nn_release(5, r);
-  if (rc) {
-    lt_tensor *o[3] = {*grad_input, *grad_weight, *grad_bias};
-    nn_release(3, o);
-    *grad_input = *grad_weight = *grad_bias = NULL;
-  }
-  return rc;
+done:
+  return norm_backward_end(rc, (lt_tensor *[5]){x, g, w, m, s}, grad_input, grad_weight, grad_bias);
 }
 
 /* ---- layer norm ---- */
@@ -319,23 +333,17 @@ lt_tensor *lt_layer_norm(lt_tensor *input, int normalized_ndim, lt_tensor *weigh
   int lead = input->ndim - normalized_ndim;
   lt_tensor *x = nn_contig(input), *w = nn_contig(weight), *b = nn_contig(bias);
   lt_tensor *y = NULL, *m = NULL, *s = NULL;
+  int rc = -1;
   if (!x || (weight && !w) || (bias && !b) || !(y = lt_tensor_empty(dt, input->ndim, input->size)) ||
       !(m = lt_tensor_empty(dt, lead, input->size)) || !(s = lt_tensor_empty(dt, lead, input->size)))
-    goto fail;
+    goto done;
   ln_ctx c = {M, eps, lt_tensor_data(x), w ? lt_tensor_data(w) : NULL,
               b ? lt_tensor_data(b) : NULL, NULL, lt_tensor_data(y), lt_tensor_data(m),
               lt_tensor_data(s), NULL};
   lt_parallel_for(rows, 1 + LT_GRAIN / (M + 1), dt == LT_FLOAT32 ? ln_fwd_f32 : ln_fwd_f64, &c);
-  lt_tensor_release(x);
-  lt_tensor_release(w);
-  lt_tensor_release(b);
-  *mean = m;
-  *rstd = s;
-  return y;
-fail:;
-  lt_tensor *r[6] = {x, w, b, y, m, s};
-  nn_release(6, r);
-  return NULL;
+  rc = 0;
+done:
+  return norm_forward_end(rc, (lt_tensor *[3]){x, w, b}, y, m, s, mean, rstd);
 }
 
 int lt_layer_norm_backward(lt_tensor *grad_output, lt_tensor *input, int normalized_ndim,
@@ -400,13 +408,6 @@ int lt_layer_norm_backward(lt_tensor *grad_output, lt_tensor *input, int normali
     free(acc);
   }
   rc = 0;
-done:;
-  lt_tensor *r[5] = {x, g, w, m, s};
-  nn_release(5, r);
-  if (rc) {
-    lt_tensor *o[3] = {*grad_input, *grad_weight, *grad_bias};
-    nn_release(3, o);
-    *grad_input = *grad_weight = *grad_bias = NULL;
-  }
-  return rc;
+done:
+  return norm_backward_end(rc, (lt_tensor *[5]){x, g, w, m, s}, grad_input, grad_weight, grad_bias);
 }

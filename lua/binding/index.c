@@ -66,6 +66,20 @@ static int l_gather(lua_State *L) { return select_like(L, "gather", lt_gather); 
 
 /* ---- in-place writers: x, dim, idx, src|value ---- */
 
+/* What a writer returns: x itself (argument 1) in place, else t, the clone
+ * it wrote into; a nonzero rc raises the error (and drops the clone). */
+static int push_written(lua_State *L, int rc, lt_tensor *t, bool inplace) {
+  if (rc) {
+    if (t && !inplace) lt_tensor_release(t);
+    return lb_error(L);
+  }
+  if (inplace) {
+    lua_settop(L, 1);
+    return 1;
+  }
+  return lb_push_tensor(L, t);
+}
+
 typedef enum { W_INDEX_COPY, W_INDEX_ADD, W_INDEX_FILL, W_SCATTER, W_SCATTER_ADD } writer;
 static const char *const writer_name[] = {"indexCopy", "indexAdd", "indexFill", "scatter",
                                           "scatterAdd"};
@@ -95,15 +109,7 @@ static int l_write(lua_State *L) {
     case W_SCATTER_ADD: rc = lt_scatter_add_(t, d, ix, src); break;
     }
   lt_tensor_release(ix);
-  if (rc) {
-    if (t && !inplace) lt_tensor_release(t);
-    return lb_error(L);
-  }
-  if (inplace) {
-    lua_settop(L, 1);
-    return 1;
-  }
-  return lb_push_tensor(L, t);
+  return push_written(L, rc, t, inplace);
 }
 
 /* ---- masks ---- */
@@ -125,15 +131,7 @@ static int l_masked_write(lua_State *L) {
            : copy ? lt_masked_copy_(t, mask, src)
            : vt   ? lt_masked_fill_tensor_(t, mask, vt)
                   : lt_masked_fill_(t, mask, v);
-  if (rc) {
-    if (t && !inplace) lt_tensor_release(t);
-    return lb_error(L);
-  }
-  if (inplace) {
-    lua_settop(L, 1);
-    return 1;
-  }
-  return lb_push_tensor(L, t);
+  return push_written(L, rc, t, inplace);
 }
 
 /* maskedSelect([res,] x, mask) */

@@ -69,7 +69,7 @@ function Base:__tostring__()
                        (self.numLayers or 1) > 1 and ', ' .. self.numLayers .. ' layers' or '')
 end
 
-local function class(name, G, step, cellStep)
+local function class(name, G)
   local C = torch.class(name, 'nn.Module')
   for k, v in pairs(Base) do C[k] = v end
   C._G = G
@@ -132,29 +132,34 @@ local function checkSequence(self, input)
   end
 end
 
-local function sequence(self, input, stepFn)
+-- Runs the layers in turn: layer(x, h0, c0, wih, whh, bih, bhh) returns the
+-- layer's outputs (T x B x H) and its final h (and c: only the LSTM, G = 4,
+-- has a cell state). Called in tail position so that checkSequence's error
+-- level still points at the user's forward call.
+local function runLayers(self, input, layer)
   checkSequence(self, input)
-  local T, B = input:size(1), input:size(2)
-  local x = input
-  local hn, cn = {}, {}
+  local B = input:size(2)
+  local x, hn, cn = input, {}, {}
   for l = 1, self.numLayers do
     local wih, whh, bih, bhh = self:_layer(l)
-    -- every step's input product in one gemm
-    local px = F.linear(x:reshape(T * B, x:size(3)), wih, bih or nil):view(T, B, wih:size(1))
-    local h = initialState(self, 'h0', l, B, input)
-    local c = initialState(self, 'c0', l, B, input)
-    local hs = {}
-    for t = 1, T do
-      h, c = stepFn(px[t], h, c, whh, bhh)
-      hs[t] = h
-    end
-    hn[l], cn[l] = h, c
-    x = torch.stack(hs, 1)
+    local c0 = self._G == 4 and initialState(self, 'c0', l, B, input) or nil
+    x, hn[l], cn[l] = layer(x, initialState(self, 'h0', l, B, input), c0, wih, whh, bih or nil,
+                            bhh or nil)
   end
   self.hn = torch.stack(hn, 1)
   if cn[1] then self.cn = torch.stack(cn, 1) end
   self.output = x
   return x
+end
+
+-- h_t = step(t, h_{t-1}) for t = 1..T: every h_t stacked (T x B x H), and h_T
+local function unroll(T, h, step)
+  local hs = {}
+  for t = 1, T do
+    h = step(t, h)
+    hs[t] = h
+  end
+  return torch.stack(hs, 1), h
 end
 
 local LSTM = class('nn.LSTM', 4)
@@ -163,18 +168,7 @@ function LSTM:__init(inputSize, hiddenSize, numLayers, bias)
 end
 -- each layer is one call of the fused sequence function F.lstm
 function LSTM:updateOutput(input)
-  checkSequence(self, input)
-  local B = input:size(2)
-  local x, hn, cn = input, {}, {}
-  for l = 1, self.numLayers do
-    local wih, whh, bih, bhh = self:_layer(l)
-    x, hn[l], cn[l] = F.lstm(x, initialState(self, 'h0', l, B, input),
-                             initialState(self, 'c0', l, B, input), wih, whh, bih or nil,
-                             bhh or nil)
-  end
-  self.hn, self.cn = torch.stack(hn, 1), torch.stack(cn, 1)
-  self.output = x
-  return x
+  return runLayers(self, input, F.lstm)
 end
 
 local GRU = class('nn.GRU', 3)
@@ -183,23 +177,9 @@ function GRU:__init(inputSize, hiddenSize, numLayers, bias)
 end
 function GRU:updateOutput(input)
   -- the GRU's n gate needs r·(h·W_hn + b_hn) apart: one cell call per step
-  checkSequence(self, input)
-  local T, B = input:size(1), input:size(2)
-  local x, hn = input, {}
-  for l = 1, self.numLayers do
-    local wih, whh, bih, bhh = self:_layer(l)
-    local h = initialState(self, 'h0', l, B, input)
-    local hs = {}
-    for t = 1, T do
-      h = F.gru_cell(x[t], h, wih, whh, bih or nil, bhh or nil)
-      hs[t] = h
-    end
-    hn[l] = h
-    x = torch.stack(hs, 1)
-  end
-  self.hn = torch.stack(hn, 1)
-  self.output = x
-  return x
+  return runLayers(self, input, function(x, h0, _, wih, whh, bih, bhh)
+    return unroll(x:size(1), h0, function(t, h) return F.gru_cell(x[t], h, wih, whh, bih, bhh) end)
+  end)
 end
 
 local RNN = class('nn.RNN', 1)
@@ -209,9 +189,14 @@ function RNN:__init(inputSize, hiddenSize, numLayers, bias, nonlinearity)
 end
 function RNN:updateOutput(input)
   local relu = self.nonlinearity == 'relu'
-  return sequence(self, input, function(px, h, c, whh, bhh)
-    local pre = px + F.linear(h, whh, bhh or nil)
-    return relu and torch.relu(pre) or torch.tanh(pre), nil
+  return runLayers(self, input, function(x, h0, _, wih, whh, bih, bhh)
+    -- every step's input product in one gemm
+    local T, B = x:size(1), x:size(2)
+    local px = F.linear(x:reshape(T * B, x:size(3)), wih, bih):view(T, B, wih:size(1))
+    return unroll(T, h0, function(t, h)
+      local pre = px[t] + F.linear(h, whh, bhh)
+      return relu and torch.relu(pre) or torch.tanh(pre)
+    end)
   end)
 end
 

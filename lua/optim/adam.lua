@@ -11,35 +11,42 @@ local optim = optim
 local U = optim._util
 local K = U.kernels
 
--- the checks shared by adam and adamw's functional forms
-function U.adam_config(fn, config, default_wd)
-  return {
-    lr = U.num(fn, config, 'learningRate', 1e-3, 0, nil, 3),
-    lrd = U.num(fn, config, 'learningRateDecay', 0, 0, nil, 3),
-    beta1 = U.num(fn, config, 'beta1', 0.9, 0, 1, 3, true),
-    beta2 = U.num(fn, config, 'beta2', 0.999, 0, 1, 3, true),
-    eps = U.num(fn, config, 'epsilon', 1e-8, 0, nil, 3),
-    wd = U.num(fn, config, 'weightDecay', default_wd, 0, nil, 3),
-    amsgrad = U.bool(fn, config, 'amsgrad', false, 3),
-  }
+-- optim.adam and optim.adamw (adamw.lua) take the same steps but for the
+-- default weightDecay and how the kernel's scalars take the bias correction
+-- and the decay. A factory makes each (the closure is optim.adam itself), so
+-- the checks' error levels still point at the user's call.
+function U.adam_functional(fn, default_wd, decoupled)
+  return function(opfunc, x, config, state)
+    config, state = U.check_call(fn, opfunc, x, config, state)
+    local c = {
+      lr = U.num(fn, config, 'learningRate', 1e-3, 0, nil, 2),
+      lrd = U.num(fn, config, 'learningRateDecay', 0, 0, nil, 2),
+      beta1 = U.num(fn, config, 'beta1', 0.9, 0, 1, 2, true),
+      beta2 = U.num(fn, config, 'beta2', 0.999, 0, 1, 2, true),
+      eps = U.num(fn, config, 'epsilon', 1e-8, 0, nil, 2),
+      wd = U.num(fn, config, 'weightDecay', default_wd, 0, nil, 2),
+      amsgrad = U.bool(fn, config, 'amsgrad', false, 2),
+    }
+    local fx, dfdx = U.eval(fn, opfunc, x, 2)
+    state.t = state.t or 0
+    local clr = c.lr / (1 + state.t * c.lrd)
+    state.t = state.t + 1
+    local m = U.buffer(state, 'm', x)
+    local v = U.buffer(state, 'v', x)
+    local vmax = c.amsgrad and U.buffer(state, 'vmax', x) or nil
+    local bc1, bc2 = 1 - c.beta1 ^ state.t, 1 - c.beta2 ^ state.t
+    if decoupled then -- PyTorch's AdamW
+      U.fused(K.adam, U.raw(x), dfdx, m, v, vmax, clr / bc1, c.beta1, c.beta2, c.eps,
+              math.sqrt(bc2), 0, clr * c.wd)
+    else -- Torch7's adam
+      U.fused(K.adam, U.raw(x), dfdx, m, v, vmax, clr * math.sqrt(bc2) / bc1, c.beta1, c.beta2,
+              c.eps, 1, c.wd, 0)
+    end
+    return x, {fx}
+  end
 end
 
-function optim.adam(opfunc, x, config, state)
-  local fn = 'optim.adam'
-  config, state = U.check_call(fn, opfunc, x, config, state)
-  local c = U.adam_config(fn, config, 0)
-  local fx, dfdx = U.eval(fn, opfunc, x, 2)
-  state.t = state.t or 0
-  local clr = c.lr / (1 + state.t * c.lrd)
-  state.t = state.t + 1
-  local m = U.buffer(state, 'm', x)
-  local v = U.buffer(state, 'v', x)
-  local vmax = c.amsgrad and U.buffer(state, 'vmax', x) or nil
-  local bc1, bc2 = 1 - c.beta1 ^ state.t, 1 - c.beta2 ^ state.t
-  U.fused(K.adam, U.raw(x), dfdx, m, v, vmax, clr * math.sqrt(bc2) / bc1, c.beta1, c.beta2,
-          c.eps, 1, c.wd, 0)
-  return x, {fx}
-end
+optim.adam = U.adam_functional('optim.adam', 0, false)
 
 -- optim.Adam(params, {lr = 1e-3, betas = {0.9, 0.999}, eps = 1e-8, weightDecay = 0, amsgrad = false})
 local Adam = torch.class('optim.Adam', 'optim.Optimizer', optim)

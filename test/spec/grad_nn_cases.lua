@@ -10,17 +10,10 @@
 -- away from kinks (activations, smooth L1) and ties (max pooling): random
 -- values in [-1, 1) differ by far more than gradcheck's eps.
 require 'torch'
+local U = require 'testutil'
 local L = torch.LongTensor
 
-local seed = 11
-local function vals(n, lo, hi)
-  local v = {}
-  for i = 1, n do
-    seed = (seed * 1103515245 + 12345) % 2147483648
-    v[i] = lo + (hi - lo) * seed / 2147483648
-  end
-  return v
-end
+local vals = U.lcg_values(11)
 
 -- a float64 leaf of `shape`, values in [lo, hi) (default [-1, 1)); layout
 -- 'T' or 'N' makes it non-contiguous

@@ -10,15 +10,7 @@ local fn = core.fn
 local gradcheck, gradgradcheck = torch.autograd.gradcheck, torch.autograd.gradgradcheck
 
 -- deterministic values in [lo, hi)
-local seed = 1
-local function values(n, lo, hi)
-  local v = {}
-  for i = 1, n do
-    seed = (seed * 1103515245 + 12345) % 2147483648
-    v[i] = lo + (hi - lo) * seed / 2147483648
-  end
-  return v
-end
+local values = U.lcg_values(1)
 
 -- a float64 tensor that requires grad; layout 't' makes it non-contiguous
 -- (the transpose of a contiguous one)

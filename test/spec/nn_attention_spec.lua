@@ -3,7 +3,7 @@
 -- deterministic inputs and weights (test/data/attention_reference.lua, made
 -- by test/gen_attention_reference.py; the formulas are repeated here).
 local U = require 'testutil'
-local C = require 'nn_check'
+require 'nn'
 local REF = dofile((os.getenv('LUTORCH_SOURCE') or '.') .. '/test/data/attention_reference.lua')
 
 local function wave(size, a, f, p)
@@ -105,16 +105,7 @@ describe('nn.MultiheadAttention', function()
        return m, R(3, 2, 4)
      end},
   }
-  for _, c in ipairs(jac) do
-    it(c[1] .. ': Torch7 backward matches finite differences', function()
-      local m, x = c[2]()
-      assert.is_true(C.torch7(m, x))
-    end)
-    it(c[1] .. ': the tape passes gradcheck', function()
-      local m, x = c[2]()
-      assert.is_true(C.tape(m, x))
-    end)
-  end
+  U.jacobian_cases(jac)
 
   U.error_cases({
     {'embedDim not divisible by numHeads', function() nn.MultiheadAttention(6, 4) end,
@@ -171,14 +162,7 @@ describe('nn.TransformerEncoderLayer', function()
       return nn.TransformerEncoderLayer(4, 2, 6, 0, normFirst and 'gelu' or 'relu', nil, false,
                                         normFirst), torch.randn(3, 2, 4):double()
     end
-    it(name .. ': Torch7 backward matches finite differences', function()
-      local m, x = make()
-      assert.is_true(C.torch7(m, x))
-    end)
-    it(name .. ': the tape passes gradcheck', function()
-      local m, x = make()
-      assert.is_true(C.tape(m, x))
-    end)
+    U.jacobian_cases({{name, make}})
   end
 
   U.error_cases({

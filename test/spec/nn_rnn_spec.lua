@@ -1,7 +1,7 @@
 -- Recurrent modules: Jacobians through both interfaces, and outputs against
 -- PyTorch 1.13 with the same deterministic weights (literals from python3-torch).
 local U = require 'testutil'
-local C = require 'nn_check'
+require 'nn'
 
 local function R(...) return torch.randn(...):double() end
 
@@ -15,16 +15,7 @@ describe('nn recurrent modules', function()
     {'GRU 2 layers', function() return nn.GRU(3, 4, 2), R(3, 2, 3) end},
     {'RNN', function() return nn.RNN(3, 4), R(3, 2, 3) end},
   }
-  for _, c in ipairs(cases) do
-    it(c[1] .. ': Torch7 backward matches finite differences', function()
-      local m, x = c[2]()
-      assert.is_true(C.torch7(m, x))
-    end)
-    it(c[1] .. ': the tape passes gradcheck', function()
-      local m, x = c[2]()
-      assert.is_true(C.tape(m, x))
-    end)
-  end
+  U.jacobian_cases(cases)
 
   -- weights: 0.3·sin(k·1.7 + i·0.37) over the flat elements of parameter k
   -- (weight_ih, weight_hh, bias_ih, bias_hh); input 0.5·cos(0.9 i + j)

@@ -38,4 +38,37 @@ function U.error_cases(cases)
   end
 end
 
+-- each case: {name, make} where make() returns a module and its input; two
+-- its per case check the module's Jacobians through both of its interfaces
+-- (Torch7's backward and the tape, nn_check.lua)
+function U.jacobian_cases(cases)
+  local env = getfenv(2) -- busted's it and assert, as in error_cases
+  local it, assert = env.it, env.assert
+  local C = require 'nn_check'
+  for _, c in ipairs(cases) do
+    it(c[1] .. ': Torch7 backward matches finite differences', function()
+      local m, x = c[2]()
+      assert.is_true(C.torch7(m, x))
+    end)
+    it(c[1] .. ': the tape passes gradcheck', function()
+      local m, x = c[2]()
+      assert.is_true(C.tape(m, x))
+    end)
+  end
+end
+
+-- A deterministic source of test values, independent of torch's generator
+-- (a linear congruential one): the function returned gives a table of n
+-- values in [lo, hi), the sequence going on from call to call.
+function U.lcg_values(seed)
+  return function(n, lo, hi)
+    local v = {}
+    for i = 1, n do
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      v[i] = lo + (hi - lo) * seed / 2147483648
+    end
+    return v
+  end
+end
+
 return U
