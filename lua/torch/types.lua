@@ -4,19 +4,21 @@ local core = torch.core
 
 -- dtype name <-> Torch7 type name
 torch.dtypes = {
-  {dtype = 'float32',  tensor = 'torch.FloatTensor',  storage = 'torch.FloatStorage'},
-  {dtype = 'float64',  tensor = 'torch.DoubleTensor', storage = 'torch.DoubleStorage'},
-  {dtype = 'int64',    tensor = 'torch.LongTensor',   storage = 'torch.LongStorage'},
-  {dtype = 'int32',    tensor = 'torch.IntTensor',    storage = 'torch.IntStorage'},
-  {dtype = 'int16',    tensor = 'torch.ShortTensor',  storage = 'torch.ShortStorage'},
-  {dtype = 'int8',     tensor = 'torch.CharTensor',   storage = 'torch.CharStorage'},
-  {dtype = 'uint8',    tensor = 'torch.ByteTensor',   storage = 'torch.ByteStorage'},
-  {dtype = 'bool',     tensor = 'torch.BoolTensor',   storage = 'torch.BoolStorage'},
-  {dtype = 'float16',  tensor = 'torch.HalfTensor',   storage = 'torch.HalfStorage'},
-  {dtype = 'bfloat16', tensor = 'torch.BFloat16Tensor', storage = 'torch.BFloat16Storage'},
+  {dtype = 'float32',  tensor = 'torch.FloatTensor',  storage = 'torch.FloatStorage', bytes = 4},
+  {dtype = 'float64',  tensor = 'torch.DoubleTensor', storage = 'torch.DoubleStorage', bytes = 8},
+  {dtype = 'int64',    tensor = 'torch.LongTensor',   storage = 'torch.LongStorage', bytes = 8},
+  {dtype = 'int32',    tensor = 'torch.IntTensor',    storage = 'torch.IntStorage', bytes = 4},
+  {dtype = 'int16',    tensor = 'torch.ShortTensor',  storage = 'torch.ShortStorage', bytes = 2},
+  {dtype = 'int8',     tensor = 'torch.CharTensor',   storage = 'torch.CharStorage', bytes = 1},
+  {dtype = 'uint8',    tensor = 'torch.ByteTensor',   storage = 'torch.ByteStorage', bytes = 1},
+  {dtype = 'bool',     tensor = 'torch.BoolTensor',   storage = 'torch.BoolStorage', bytes = 1},
+  {dtype = 'float16',  tensor = 'torch.HalfTensor',   storage = 'torch.HalfStorage', bytes = 2},
+  {dtype = 'bfloat16', tensor = 'torch.BFloat16Tensor', storage = 'torch.BFloat16Storage', bytes = 2},
 }
 torch.tensorTypeOf, torch.dtypeOfType, torch.storageTypeOf = {}, {}, {}
+local dtype_bytes = {}
 for _, d in ipairs(torch.dtypes) do
+  dtype_bytes[d.dtype] = d.bytes
   torch.tensorTypeOf[d.dtype] = d.tensor
   torch.storageTypeOf[d.dtype] = d.storage
   torch.dtypeOfType[d.tensor] = d.dtype
@@ -55,6 +57,11 @@ local storage_mt = core.storage_mt
 local smethods = storage_mt.methods
 
 function smethods.type(s) return torch.storageTypeOf[s:dtype()] end
+-- bytes per element (Torch7's elementSize; PyTorch's element_size)
+function smethods.elementSize(s) return dtype_bytes[s:dtype()] end
+smethods.element_size = smethods.elementSize
+torch._methods.elementSize = smethods.elementSize
+torch._methods.element_size = smethods.elementSize
 function smethods.totable(s)
   local t = {}
   for i = 1, #s do t[i] = s[i] end

@@ -151,4 +151,15 @@ describe('torch.type', function()
     assert.equal('nil', torch.type(nil))
     assert.is_nil(torch.typename({}))
   end)
+
+  it('gives the bytes per element of tensors and storages (elementSize)', function()
+    local cases = {{torch.FloatTensor(2), 4}, {torch.DoubleTensor(2, 2):t(), 8},
+                   {torch.LongTensor(), 8}, {torch.IntTensor(1), 4}, {torch.ShortTensor(1), 2},
+                   {torch.CharTensor(1), 1}, {torch.ByteTensor(1), 1}, {torch.BoolTensor(1), 1},
+                   {torch.HalfTensor(1), 2}, {torch.FloatStorage(3), 4}, {torch.ByteStorage(3), 1}}
+    for _, c in ipairs(cases) do
+      assert.equal(c[2], c[1]:elementSize())
+      assert.equal(c[2], c[1]:element_size())
+    end
+  end)
 end)
