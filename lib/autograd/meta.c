@@ -78,9 +78,7 @@ const char *lt_grad_fn_name(const lt_tensor *t) {
 
 int lt_autograd_inplace_unrecorded(lt_tensor *t, const char *fn) {
   if (!t->ag || !lt_grad_enabled()) return 0;
-  if (t->ag->requires_grad && !t->ag->grad_fn)
-    return lt_errorf("%s: a leaf tensor that requires grad cannot be modified in place "
-                     "(do it inside torch.no_grad, or on x:detach())", fn);
+  if (t->ag->requires_grad && !t->ag->grad_fn) return 0; /* a leaf keeps being one */
   if (t->ag->requires_grad && (t->ag->is_view || t->ag->has_views))
     return lt_errorf("%s: in-place write into a view of (or a tensor with views of) a tensor "
                      "that requires grad is not supported by autograd", fn);

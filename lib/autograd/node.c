@@ -194,9 +194,18 @@ int lt_record_begin_ex(lt_node **node, const char *name, lt_backward_fn backward
   for (int j = 0; j < n && !wants; j++) wants = in[j] && lt_requires_grad(in[j]);
   if (out && out->ag) {
     lt_autograd_meta *m = out->ag;
-    if (m->requires_grad && !m->grad_fn)
-      return lt_errorf("%s: a leaf tensor that requires grad cannot be modified in place "
-                       "(do it inside torch.no_grad, or on x:detach())", name);
+    /* A leaf that requires grad (a module's weight) may be overwritten by
+     * plain values, as Torch7 code does (w:zero(), w:copy(pretrained),
+     * w:add(-lr, dw)): it stays a leaf, and a graph that saved its old
+     * value notices the version change at backward. Values with another
+     * history cannot flow into a leaf. */
+    if (m->requires_grad && !m->grad_fn) {
+      bool others = false; /* inputs with history besides the leaf itself */
+      for (int j = 0; j < n && !others; j++) others = in[j] && in[j] != out && lt_requires_grad(in[j]);
+      if (!others) return 0;
+      return lt_errorf("%s: a leaf tensor that requires grad cannot take values that require "
+                       "grad in place (compute out of place, or inside torch.no_grad)", name);
+    }
     if (m->requires_grad && m->is_view)
       return lt_errorf("%s: in-place write into a view of a tensor that requires grad is not "
                        "supported by autograd; compute the result out of place (or clone() first)",

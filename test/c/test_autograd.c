@@ -45,9 +45,19 @@ static void test_grad_mode_and_inplace(void) {
   CHECK(!lt_requires_grad(y));
   lt_set_grad_enabled(prev);
   lt_tensor_release(y);
+  /* x += x: plain values into a leaf (Torch7's w:add(...)), unrecorded */
   static const double one[1] = {1};
-  CHECK(lt_binary(lt_op_find("add"), x, x, x, one) == NULL);
+  lt_tensor *r = lt_binary(lt_op_find("add"), x, x, x, one);
+  CHECK(r == x);
+  if (r) lt_tensor_release(r);
+  CHECK(lt_requires_grad(x) && lt_is_leaf(x));
+  CHECK(at(x, 1) == 4);
+  /* values with another history cannot flow into the leaf */
+  lt_tensor *z = vec(2, xv);
+  lt_set_requires_grad(z, true);
+  CHECK(lt_binary(lt_op_find("add"), x, x, z, one) == NULL);
   CHECK(strstr(lt_last_error(), "leaf tensor that requires grad") != NULL);
+  lt_tensor_release(z);
   lt_tensor_release(x);
 }
 

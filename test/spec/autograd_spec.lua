@@ -327,10 +327,21 @@ describe('in-place operations', function()
     assert.equal('float64', x.grad:dtype())
     same(x.grad, {{2, 2}, {2, 2}})
   end)
+  it('lets plain values overwrite a leaf in place, which stays a leaf (Torch7 code)', function()
+    local w = leaf({1, 2})
+    w:fill(3)
+    w:mul(2)
+    w:add(1, T({1, 1}))
+    w:copy(fn.add(w:detach(), 1))
+    same(w:detach(), {8, 8})
+    assert.is_true(w.requires_grad)
+    assert.is_nil(w.grad_fn)
+    total(fn.mul(w, w)):backward()
+    same(w.grad, {16, 16})
+  end)
   U.error_cases({
-    {'an in-place op on a leaf that requires grad', function() leaf({1}):add(1) end,
-     'add', 'leaf tensor that requires grad', 'no_grad'},
-    {'filling a leaf that requires grad', function() leaf({1}):fill(0) end, 'fill', 'leaf'},
+    {'adding values that require grad into a leaf in place', function() leaf({1}):add(leaf({2})) end,
+     'add', 'leaf tensor that requires grad', 'values that require grad'},
     {'a saved input modified in place', function()
       local x = leaf({1, 2})
       local y = fn.mul(x, 1)

@@ -137,15 +137,17 @@ end)
 
 describe('in-place rules', function()
   local function x() return leaf{{1, 2}, {3, 4}} end
+  -- values with a history cannot flow into a leaf in place
+  local function src(v) return leaf(v) end
   U.error_cases({
-    {'indexCopy on a leaf that requires grad', function() x():indexCopy(1, L{1}, D{{0, 0}}) end,
-     'torch.indexCopy', 'leaf'},
-    {'indexAdd on a leaf', function() x():indexAdd(1, L{1}, D{{0, 0}}) end, 'indexAdd', 'leaf'},
-    {'indexFill on a leaf', function() x():indexFill(1, L{1}, 0) end, 'indexFill', 'leaf'},
-    {'scatter on a leaf', function() x():scatter(1, L{{1, 2}}, 0) end, 'scatter', 'leaf'},
-    {'scatterAdd on a leaf', function() x():scatterAdd(1, L{{1, 2}}, D{{1, 1}}) end, 'scatterAdd', 'leaf'},
-    {'maskedFill on a leaf', function() x():maskedFill(B{true, false}, 0) end, 'maskedFill', 'leaf'},
-    {'maskedCopy on a leaf', function() x():maskedCopy(B{true, false}, D{1, 2}) end, 'maskedCopy', 'leaf'},
+    {'indexCopy of values that require grad into a leaf', function()
+       x():indexCopy(1, L{1}, src{{0, 0}}) end, 'torch.indexCopy', 'leaf'},
+    {'indexAdd of values that require grad into a leaf', function()
+       x():indexAdd(1, L{1}, src{{0, 0}}) end, 'indexAdd', 'leaf'},
+    {'scatterAdd of values that require grad into a leaf', function()
+       x():scatterAdd(1, L{{1, 2}}, src{{1, 1}}) end, 'scatterAdd', 'leaf'},
+    {'maskedCopy of values that require grad into a leaf', function()
+       x():maskedCopy(B{true, false}, src{1, 2}) end, 'maskedCopy', 'leaf'},
     {'a write into a split piece', function()
        local y = torch.mul(x(), 2)
        y:split(1)[1]:maskedFill(B{true, false}, 0)
@@ -166,8 +168,32 @@ describe('in-place rules', function()
   end)
   it('the refused write leaves the leaf untouched', function()
     local a = x()
-    pcall(function() a:indexFill(1, L{1}, 0) end)
+    pcall(function() a:indexCopy(1, L{1}, src{{0, 0}}) end)
     assert.are.same({{1, 2}, {3, 4}}, a:detach():totable())
+  end)
+  it('plain values may be written into a leaf (Torch7 code does): it stays a leaf', function()
+    local writes = {
+      {function(a) a:indexFill(1, L{1}, 0) end, {{0, 0}, {3, 4}}},
+      {function(a) a:indexCopy(1, L{2}, D{{7, 8}}) end, {{1, 2}, {7, 8}}},
+      {function(a) a:scatter(2, L{{2}, {1}}, 5) end, {{1, 5}, {5, 4}}},
+      {function(a) a:maskedFill(B{{true, false}, {false, true}}, 9) end, {{9, 2}, {3, 9}}},
+      {function(a) a:indexAdd(1, L{1}, D{{1, 1}}) end, {{2, 3}, {3, 4}}},
+    }
+    for _, w in ipairs(writes) do
+      local a = x()
+      w[1](a)
+      assert.are.same(w[2], a:detach():totable())
+      assert.is_true(a.requires_grad)
+      assert.is_nil(a.grad_fn)
+      torch.mul(a, a):sum():backward() -- the gradient of the new values
+      assert.are.same(torch.mul(a:detach(), 2):totable(), a.grad:totable())
+    end
+  end)
+  it('a graph that saved a leaf notices a later write into it', function()
+    local a = x()
+    local y = torch.mul(a, a)
+    a:indexFill(1, L{1}, 0)
+    U.raises(function() y:backward(ones(y)) end, 'mul', 'modified')
   end)
   it('a failing op records nothing and leaves grad mode on', function()
     local a = x()
