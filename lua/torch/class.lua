@@ -54,7 +54,19 @@ function torch.class(name, parentName, package)
   return mt, parent
 end
 
-function torch.getmetatable(name) return classes[name] end
+-- torch.getmetatable('nn.Linear') -> the class's metatable; for tensor and
+-- storage type names, the table that takes new methods (all tensor types
+-- share one method table)
+function torch.getmetatable(name)
+  if classes[name] then return classes[name] end
+  local short = type(name) == 'string' and name:match('^torch%.(%w+)$')
+  local cls = short and (short:match('Tensor$') or short:match('Storage$')) and rawget(torch, short)
+  if type(cls) == 'table' then
+    if short:match('Storage$') then return torch.core.storage_mt.methods end
+    return cls
+  end
+  return nil
+end
 
 function torch.typename(obj)
   if torch.isTensor(obj) then return obj:type() end
@@ -67,10 +79,18 @@ end
 -- instance ('torch.FloatTensor', 'nn.Linear'), else Lua's type(obj)
 function torch.type(obj) return torch.typename(obj) or type(obj) end
 
-function torch.isTypeOf(obj, name)
+-- torch.isTypeOf(obj, spec): spec is a class name, a Lua pattern
+-- ('torch.*Tensor') or a class; true if obj's class or a parent matches
+function torch.isTypeOf(obj, spec)
+  if type(spec) == 'table' then spec = tostring(spec) end
+  if type(spec) ~= 'string' then
+    error('torch.isTypeOf: argument 2: expected a class name, pattern or class, got ' .. type(spec), 2)
+  end
   local tn = torch.typename(obj)
   while tn do
-    if tn == name then return true end
+    if tn == spec then return true end
+    local ok, m = pcall(string.match, tn, spec)
+    if ok and m then return true end
     tn = parents[tn]
   end
   return false

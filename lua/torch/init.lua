@@ -22,6 +22,7 @@ require 'torch.autograd'
 require 'torch.io'
 require 'torch.cuda'
 require 'torch.nnfunc'
+require 'torch.t7api'
 
 -- every C function registered in core.fn is torch.<name> unless Lua defined one
 for name, f in pairs(core.fn) do

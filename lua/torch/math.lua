@@ -26,6 +26,11 @@ end
 
 local function filled(value)
   return function(...)
+    -- Torch7's result-first form: torch.zeros(res, sizes...)
+    if torch.isTensor((...)) then
+      local _, args, n = sizes_and_type(select(2, ...))
+      return (...):resize(unpack(args, 1, n)):fill(value)
+    end
     local dtype, args, n = sizes_and_type(...)
     local t = core.empty(dtype, unpack(args, 1, n))
     return t:fill(value)

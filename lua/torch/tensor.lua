@@ -53,6 +53,16 @@ local function construct(dtype, name, a, ...)
       if a:dtype() == 'int64' then return core.empty(dtype, a, ...) end
       error(string.format('%s: storage of type %s given', name, a:type()), 3)
     end
+    local off, s1 = ...
+    if type(s1) == 'number' then
+      -- T(storage, offset, size1 [, stride1 [, size2 [, stride2 ...]]])
+      local rest, sizes, strides = {select(2, ...)}, {}, {}
+      for i = 1, #rest, 2 do
+        sizes[#sizes + 1] = rest[i]
+        strides[#strides + 1] = rest[i + 1] or 1  -- a last stride left out: contiguous
+      end
+      return core.from_storage(a, off, sizes, strides)
+    end
     return core.from_storage(a, ...)
   end
   if type(a) == 'table' then

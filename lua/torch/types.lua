@@ -67,6 +67,26 @@ function smethods.totable(s)
   for i = 1, #s do t[i] = s[i] end
   return t
 end
+-- s:string(): the bytes of a Byte/Char storage as a Lua string;
+-- s:string(str): the storage resized to hold str's bytes (returns s)
+function smethods.string(s, str)
+  local d = s:dtype()
+  if d ~= 'uint8' and d ~= 'int8' then
+    error('torch.string: expected a ByteStorage or CharStorage, got a ' .. s:type(), 2)
+  end
+  if str == nil then
+    local parts = {}
+    for i = 1, #s do parts[i] = string.char(s[i] % 256) end
+    return table.concat(parts)
+  end
+  if type(str) ~= 'string' then error('torch.string: expected a string, got ' .. type(str), 2) end
+  s:resize(#str)
+  for i = 1, #str do
+    local b = str:byte(i)
+    s[i] = (d == 'int8' and b > 127) and b - 256 or b
+  end
+  return s
+end
 function smethods.fill(s, v)
   for i = 1, #s do s[i] = v end
   return s
