@@ -11,6 +11,7 @@ require 'data.dataset'
 require 'data.loader'
 require 'data.mnist'
 require 'data.progress'
+require 'data.gnuplot'
 require 'data.logger'
 
 return data

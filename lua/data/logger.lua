@@ -60,40 +60,20 @@ function Logger:add(row)
   self.rows = self.rows + 1
 end
 
-local function have_gnuplot()
-  local r = os.execute('command -v gnuplot >/dev/null 2>&1')
-  return r == 0 or r == true
-end
-
 -- plot([output]): one line per column against the row number, into a PNG
 -- (default: the CSV's path with .png). Returns the PNG's path, or nil and
 -- a message when gnuplot is missing or fails.
 function Logger:plot(output)
   output = output or (self.path:gsub('%.csv$', '') .. '.png')
   if self.rows == 0 then return nil, 'data.Logger:plot: nothing logged yet' end
-  if not have_gnuplot() then
-    return nil, 'data.Logger:plot: gnuplot is not on PATH (apt-get install gnuplot-nox); the data is in ' .. self.path
-  end
-  local script = os.tmpname()
-  local f = assert(io.open(script, 'w'))
-  local q = function(s) return "'" .. s:gsub("'", "''") .. "'" end
-  f:write('set terminal png size 800,500\n')
-  f:write('set output ', q(output), '\n')
-  f:write("set datafile separator ','\n", 'set key autotitle columnhead\n', "set xlabel 'step'\n")
+  local q = data.gnuplotQuote
   local parts = {}
   for i = 1, #self.names do
     parts[i] = string.format('%s using 0:%d with lines', i == 1 and q(self.path) or "''", i)
   end
-  f:write('plot ', table.concat(parts, ', '), '\n')
-  f:close()
-  local log = script .. '.log'
-  local sh = function(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
-  local r = os.execute(string.format('gnuplot %s >%s 2>&1', sh(script), sh(log)))
-  local msgf = io.open(log)
-  local msg = msgf and msgf:read('*a') or ''
-  if msgf then msgf:close() end
-  os.remove(script)
-  os.remove(log)
-  if not (r == 0 or r == true) then return nil, 'data.Logger:plot: gnuplot failed: ' .. msg end
+  local ok, msg = data.gnuplot(table.concat({
+    'set terminal png size 800,500', 'set output ' .. q(output), "set datafile separator ','",
+    'set key autotitle columnhead', "set xlabel 'step'", 'plot ' .. table.concat(parts, ', ')}, '\n'))
+  if not ok then return nil, 'data.Logger:plot: ' .. msg .. '; the data is in ' .. self.path end
   return output
 end

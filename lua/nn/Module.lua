@@ -283,6 +283,39 @@ function Module:accGradParameters(input, gradOutput, scale)
   addGrads(self, gpar, scale)
 end
 
+-- Torch7's accUpdateGradParameters: params -= lr * dLoss/dparams, the
+-- gradient tensors left as they were (the Torch7 trick of accumulating
+-- into the weights themselves does not suit the tape: the gradient is
+-- computed into the zeroed gradient tensors, applied, then they are put back)
+function Module:accUpdateGradParameters(input, gradOutput, lr)
+  local ps, gs = self:parameters()
+  if not ps or #ps == 0 then return end
+  local saved, seen = {}, {}
+  torch.no_grad(function()
+    for i, g in ipairs(gs) do
+      if not saved[g] then
+        saved[g] = g:clone()
+        g:zero()
+      end
+    end
+  end)
+  self:accGradParameters(input, gradOutput, 1)
+  torch.no_grad(function()
+    for i, p in ipairs(ps) do
+      local g = gs[i]
+      -- a parameter listed twice with the same gradient tensor (shared
+      -- weight and gradWeight) is updated once: that gradient holds every use
+      local key = tostring(p:storage():data()) .. ':' .. p:storageOffset() .. ':'
+                  .. tostring(g:storage():data()) .. ':' .. g:storageOffset()
+      if not seen[key] then
+        seen[key] = true
+        p:add(-lr, g)
+      end
+    end
+    for g, old in pairs(saved) do g:copy(old) end
+  end)
+end
+
 function Module:backward(input, gradOutput, scale)
   scale = scale or 1
   if self:_isManual() then
@@ -361,12 +394,34 @@ function Module:listModules()
   return list
 end
 
-function Module:findModules(typename)
-  local r = {}
-  for _, m in ipairs(self:listModules()) do
-    if torch.typename(m) == typename then r[#r + 1] = m end
+-- every module of class typename in the tree (depth first) and, beside
+-- each, the container holding it (the module itself at the top), as Torch7
+function Module:findModules(typename, container)
+  container = container or self
+  local nodes, containers = {}, {}
+  if torch.typename(self) == typename then
+    nodes[1], containers[1] = self, container
   end
-  return r
+  if self.modules then
+    for _, m in ipairs(self.modules) do
+      local n, c = m:findModules(typename, self)
+      for i = 1, #n do
+        nodes[#nodes + 1] = n[i]
+        containers[#containers + 1] = c[i]
+      end
+    end
+  end
+  return nodes, containers
+end
+
+-- callback(module) returns the module to put in its place; applied to
+-- this module first, then (depth first) to every child of it
+function Module:replace(callback)
+  local out = callback(self)
+  if self.modules then
+    for i, m in ipairs(self.modules) do self.modules[i] = m:replace(callback) end
+  end
+  return out
 end
 
 -- a deep copy (tensors cloned, shared ones once); with names, the copy

@@ -37,6 +37,12 @@ for _, name in ipairs({
   'CosineEmbeddingCriterion', 'MarginRankingCriterion', 'ParallelCriterion', 'MultiCriterion',
 }) do require('nn.' .. name) end
 
+-- more of Torch7's modules and criteria, a few per file (grouped by idea)
+for _, name in ipairs({'Pointwise', 'TableOps', 'Shape', 'Distance', 'MoreCriteria',
+                       'StochasticGradient'}) do
+  require('nn.' .. name)
+end
+
 require 'nn.RNNBase'
 require 'nn.MultiheadAttention'
 require 'nn.TransformerEncoderLayer'

@@ -68,4 +68,102 @@ end
 
 function U.noGrad(fn, ...) return torch.no_grad(fn, ...) end
 
+-- Torch7's nn.utils helpers over tensors nested in tables --------------------------
+
+-- param converted to type t (modules by :type, tensors copied once each,
+-- tables walked); tensorCache keeps shared tensors shared
+function U.recursiveType(param, t, tensorCache)
+  tensorCache = tensorCache or {}
+  if type(param) == 'table' and torch.isTypeOf and torch.isTypeOf(param, 'nn.Module') then
+    return param:type(t, tensorCache)
+  elseif isTensor(param) then
+    if param:type() == t then return param end
+    if tensorCache[param] == nil then
+      tensorCache[param] = torch.no_grad(function() return param:detach():type(t) end)
+    end
+    return tensorCache[param]
+  elseif type(param) == 'table' then
+    for k, v in pairs(param) do param[k] = U.recursiveType(v, t, tensorCache) end
+  end
+  return param
+end
+
+-- t1 resized like t2 (tensors of t2's type; tables built as needed); returns t1
+function U.recursiveResizeAs(t1, t2)
+  if type(t2) == 'table' and not isTensor(t2) then
+    t1 = (type(t1) == 'table' and not isTensor(t1)) and t1 or {}
+    for k, v in pairs(t2) do t1[k] = U.recursiveResizeAs(t1[k], v) end
+    for k in pairs(t1) do if t2[k] == nil then t1[k] = nil end end
+  elseif isTensor(t2) then
+    t1 = (isTensor(t1) and t1:type() == t2:type()) and t1 or torch.Tensor():type(t2:type())
+    t1:resize(t2:size())
+  else
+    error('nn.utils.recursiveResizeAs: expected tensors or tables of them, got ' .. type(t2), 2)
+  end
+  return t1, t2
+end
+
+function U.recursiveFill(t, value)
+  if isTensor(t) then torch.no_grad(function() t:fill(value) end)
+  elseif type(t) == 'table' then for _, v in pairs(t) do U.recursiveFill(v, value) end
+  else error('nn.utils.recursiveFill: expected tensors or tables of them, got ' .. type(t), 2) end
+  return t
+end
+
+-- t1 += val * t2, elementwise over matching structures (val defaults to 1)
+function U.recursiveAdd(t1, val, t2)
+  if t2 == nil then t2, val = val, 1 end
+  if isTensor(t1) and isTensor(t2) then torch.no_grad(function() t1:add(val, t2) end)
+  elseif type(t1) == 'table' and type(t2) == 'table' then
+    for k, v in pairs(t2) do U.recursiveAdd(t1[k], val, v) end
+  else error('nn.utils.recursiveAdd: expected matching tensors or tables of them', 2) end
+  return t1, t2
+end
+
+-- t1 becomes a copy of t2 (resized, tables built as needed); returns t1
+function U.recursiveCopy(t1, t2)
+  if type(t2) == 'table' and not isTensor(t2) then
+    t1 = (type(t1) == 'table' and not isTensor(t1)) and t1 or {}
+    for k, v in pairs(t2) do t1[k] = U.recursiveCopy(t1[k], v) end
+  elseif isTensor(t2) then
+    t1 = isTensor(t1) and t1 or torch.Tensor():type(t2:type())
+    torch.no_grad(function() t1:resizeAs(t2):copy(t2) end)
+  else
+    error('nn.utils.recursiveCopy: expected tensors or tables of them, got ' .. type(t2), 2)
+  end
+  return t1, t2
+end
+
+-- a view of t with a dimension of size 1 inserted at dim (default 1)
+function U.addSingletonDimension(a, b, c)
+  local view, t, dim = a, b, c
+  if not isTensor(b) then view, t, dim = nil, a, b end
+  dim = dim or 1
+  if not isTensor(t) or dim < 1 or dim > t:dim() + 1 then
+    error('nn.utils.addSingletonDimension: expected a tensor and a dim in [1, dim + 1]', 2)
+  end
+  local r = t:unsqueeze(dim)
+  if view then view:set(r) return view end
+  return r
+end
+
+-- self[name] = nil / fresh empty tensors (Torch7's clearState helper):
+-- clear(self, 'a', 'b') or clear(self, {'a', 'b'})
+function U.clear(self, ...)
+  local names = type((...)) == 'table' and (...) or {...}
+  for _, k in ipairs(names) do
+    if isTensor(self[k]) then self[k] = torch.Tensor():type(self[k]:type())
+    elseif type(self[k]) == 'table' then self[k] = {}
+    else self[k] = nil end
+  end
+  return self
+end
+
+-- number of entries of a table (array and hash parts)
+function U.tableSize(t)
+  local n = 0
+  for _ in pairs(t) do n = n + 1 end
+  return n
+end
+
 return U

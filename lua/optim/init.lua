@@ -24,5 +24,11 @@ require 'optim.lbfgs'
 require 'optim.cg'
 require 'optim.lr_scheduler'
 require 'optim.clip'
+-- Torch7's other algorithms and tools
+require 'optim.asgd'
+require 'optim.rprop'
+require 'optim.checkgrad'
+require 'optim.ConfusionMatrix'
+require 'optim.Logger'
 
 return optim
