@@ -10,5 +10,8 @@ lt_autograd_meta *lt_autograd_meta_get(lt_tensor *t);
 void lt_autograd_meta_recycle(lt_autograd_meta *m);
 /* Drop saved tensors, hooks and context (after a backward without retainGraph). */
 void lt_node_free_saved(lt_node *node);
+/* t requires grad and is a leaf, or a view (through view ops only) of one:
+ * plain values may be written into it in place (meta.c). */
+bool lt__leaf_storage(const lt_tensor *t);
 
 #endif

@@ -76,9 +76,19 @@ const char *lt_grad_fn_name(const lt_tensor *t) {
   return t->ag && t->ag->grad_fn ? t->ag->grad_fn->name : NULL;
 }
 
+bool lt__leaf_storage(const lt_tensor *t) {
+  if (!t->ag || !t->ag->requires_grad) return false;
+  const lt_node *n = t->ag->grad_fn;
+  if (!n) return true;
+  if (!t->ag->is_view) return false;
+  for (; n && n->view && n->nin == 1; n = n->next[0].fn)
+    if (n->next[0].leaf) return true;
+  return false;
+}
+
 int lt_autograd_inplace_unrecorded(lt_tensor *t, const char *fn) {
   if (!t->ag || !lt_grad_enabled()) return 0;
-  if (t->ag->requires_grad && !t->ag->grad_fn) return 0; /* a leaf keeps being one */
+  if (lt__leaf_storage(t)) return 0; /* a leaf (or its view) keeps being one */
   if (t->ag->requires_grad && (t->ag->is_view || t->ag->has_views))
     return lt_errorf("%s: in-place write into a view of (or a tensor with views of) a tensor "
                      "that requires grad is not supported by autograd", fn);

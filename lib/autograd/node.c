@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "lutorch/autograd.h"
 
 static long live_nodes;
@@ -194,12 +195,13 @@ int lt_record_begin_ex(lt_node **node, const char *name, lt_backward_fn backward
   for (int j = 0; j < n && !wants; j++) wants = in[j] && lt_requires_grad(in[j]);
   if (out && out->ag) {
     lt_autograd_meta *m = out->ag;
-    /* A leaf that requires grad (a module's weight) may be overwritten by
-     * plain values, as Torch7 code does (w:zero(), w:copy(pretrained),
-     * w:add(-lr, dw)): it stays a leaf, and a graph that saved its old
-     * value notices the version change at backward. Values with another
-     * history cannot flow into a leaf. */
-    if (m->requires_grad && !m->grad_fn) {
+    /* A leaf that requires grad (a module's weight), or a view of one, may
+     * be overwritten by plain values, as Torch7 code does (w:zero(),
+     * w:copy(pretrained), w:add(-lr, dw), w:narrow(1, 1, 2):zero()): the
+     * leaf stays a leaf, and a graph that saved its old value notices the
+     * version change at backward. Values with another history cannot flow
+     * into a leaf. */
+    if (lt__leaf_storage(out)) {
       bool others = false; /* inputs with history besides the leaf itself */
       for (int j = 0; j < n && !others; j++) others = in[j] && in[j] != out && lt_requires_grad(in[j]);
       if (!others) return 0;

@@ -13,6 +13,7 @@ lt_tensor *lt_record_view(lt_tensor *view, lt_tensor *base, const char *name,
     return NULL;
   }
   if (nints) memcpy(node->ints, ints, sizeof(int64_t) * (size_t)nints);
+  node->view = true;
   lt_node_release(node);
   view->ag->is_view = true;
   base->ag->has_views = true;

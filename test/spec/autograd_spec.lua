@@ -339,6 +339,20 @@ describe('in-place operations', function()
     total(fn.mul(w, w)):backward()
     same(w.grad, {16, 16})
   end)
+  it('lets plain values be written through a view of a leaf (w:narrow(...):zero())', function()
+    local w = leaf({{1, 2}, {3, 4}})
+    w:narrow(1, 1, 1):fill(0)
+    w:select(2, 2):add(1, T({10, 10}))
+    w:t()[{{1}, {2}}]:fill(5) -- a view of a view
+    same(w:detach(), {{0, 10}, {5, 14}})
+    assert.is_true(w.requires_grad)
+    assert.is_nil(w.grad_fn)
+    local y = fn.mul(w, w)
+    w:narrow(1, 2, 1):zero() -- y saved w: its backward notices
+    U.raises(function() total(y):backward() end, 'mul', 'modified')
+    -- a view of a non-leaf is still refused (its history would be lost)
+    U.raises(function() fn.mul(w, 2):narrow(1, 1, 1):fill(0) end, 'fill', 'view')
+  end)
   U.error_cases({
     {'adding values that require grad into a leaf in place', function() leaf({1}):add(leaf({2})) end,
      'add', 'leaf tensor that requires grad', 'values that require grad'},

@@ -108,6 +108,7 @@ typedef struct lt_node {
   lt_hook *hooks;     /* hooks on this node's outputs (non-leaf tensors) */
   bool released;      /* saved tensors freed by a backward without retainGraph */
   bool pooled;        /* allocation comes from the node free list */
+  bool view;          /* a view op's node (lt_record_view): output aliases input */
   lt_tensor *inplace_out; /* while recording an in-place op: inputs it overwrites are copied when saved */
   uint64_t epoch;     /* engine bookkeeping */
   int deps;
@@ -158,8 +159,9 @@ void lt_node_release(lt_node *node);
 int lt_node_attach(lt_node *node, lt_tensor *out, int output_nr);
 long lt_autograd_live_nodes(void); /* nodes alive now (tests, leak checks) */
 
-/* In-place writes that are not recorded (fill, random fills): errors on a
- * leaf that requires grad, and cuts the history of a non-leaf. */
+/* In-place writes that are not recorded (fill, random fills): a leaf that
+ * requires grad (or a view of one) stays a leaf; a non-leaf loses its
+ * history. */
 int lt_autograd_inplace_unrecorded(lt_tensor *t, const char *fn);
 
 /* ---- the engine ---- */
