@@ -181,6 +181,7 @@ typedef struct blas_call {
   double beta;
   char *c;
   int ldc;
+  int bands; /* run_blas: how many bands of rows or columns */
 } blas_call;
 
 /* Rows [m0, m1) and columns [n0, n1) of the product, on this thread's
@@ -215,7 +216,7 @@ static void blas_row_parts(int64_t i0, int64_t i1, void *ctx) {
   const blas_call *g = ctx;
   for (int64_t i = i0; i < i1; i++) {
     int lo, hi;
-    split_range(g->m, i, lt_get_num_threads(), &lo, &hi);
+    split_range(g->m, i, g->bands, &lo, &hi);
     if (lo < hi) blas_block(g, lo, hi, 0, g->n);
   }
 }
@@ -224,7 +225,7 @@ static void blas_column_parts(int64_t i0, int64_t i1, void *ctx) {
   const blas_call *g = ctx;
   for (int64_t i = i0; i < i1; i++) {
     int lo, hi;
-    split_range(g->n, i, lt_get_num_threads(), &lo, &hi);
+    split_range(g->n, i, g->bands, &lo, &hi);
     if (lo < hi) blas_block(g, 0, g->m, lo, hi);
   }
 }
@@ -244,25 +245,35 @@ static void blas_whole(void *ctx) {
  * which costs less depends on the shapes and transposes, so the rule is
  * the measured one: rows when m >= n, or m >= n/2 with A transposed (the
  * weight gradients Xᵀ·G: 512x128x784 is 22% faster by rows, 64x12544x800
- * 3% faster by columns). Products under 2^18 multiply-adds run on one
- * thread; with many threads, large products keep OpenBLAS's 2-D split,
- * which re-packs less. */
-static void run_blas(const blas_call *g) {
+ * 3% faster by columns); with many threads, the way that gives more bands
+ * (each at least two tiles wide). Products under 2^18 multiply-adds run on
+ * one thread, as do those too narrow both ways to band, unless large;
+ * with many threads, large products keep OpenBLAS's 2-D split, which
+ * re-packs less. */
+static int bands_of(int len, int parts) {
+  int b = len / (2 * SPLIT_ALIGN);
+  return b < parts ? b : parts;
+}
+
+static void run_blas(blas_call *g) {
   int parts = lt_get_num_threads();
   double macs = (double)g->m * g->n * g->k;
   if (parts == 1 || lt_in_parallel() || (macs > (double)(1 << 27) && parts > 4)) {
-    blas_whole((void *)g); /* OpenBLAS's own threads, if any */
+    blas_whole(g); /* OpenBLAS's own threads, if any */
     return;
   }
-  int min_band = 2 * SPLIT_ALIGN * parts; /* at least two tiles a part */
-  bool rows_ok = g->m >= min_band, cols_ok = g->n >= min_band;
+  int rows = bands_of(g->m, parts), cols = bands_of(g->n, parts);
   bool by_rows = g->m >= (g->ta == CblasNoTrans ? g->n : g->n / 2);
-  if (macs < 1 << 18 || (!rows_ok && !cols_ok))
-    lt_serial(blas_whole, (void *)g);
-  else if (rows_ok && (by_rows || !cols_ok))
-    lt_parallel_for(parts, 1, blas_row_parts, (void *)g);
-  else
-    lt_parallel_for(parts, 1, blas_column_parts, (void *)g);
+  if (macs < 1 << 18 || (rows < 2 && cols < 2)) {
+    if (macs < 1 << 24) lt_serial(blas_whole, g);
+    else blas_whole(g);
+  } else if (rows >= 2 && (rows > cols || (rows == cols && by_rows))) {
+    g->bands = rows;
+    lt_parallel_for(rows, 1, blas_row_parts, g);
+  } else {
+    g->bands = cols;
+    lt_parallel_for(cols, 1, blas_column_parts, g);
+  }
 }
 
 static int blas_gemm(const char *fn, lt_dtype dt, mat c, double beta, double alpha, mat a, mat b) {
@@ -301,7 +312,7 @@ static int blas_gemm(const char *fn, lt_dtype dt, mat c, double beta, double alp
     blas_layout(&b, &tb, &ldb);
   }
   blas_call call = {dt, ta, tb, (int)c.rows, (int)c.cols, (int)a.cols, alpha, a.p, lda,
-                    b.p, ldb, beta, c.p, ldc};
+                    b.p, ldb, beta, c.p, ldc, 0};
   run_blas(&call);
   if (cbuf) unpack(&c, c0, esz);
   free(cbuf);

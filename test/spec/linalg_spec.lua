@@ -191,7 +191,7 @@ describe('product layouts', function()
     {300, 100, 10, false}, -- rows only: too few columns to split
     {10, 100, 300, true},  -- columns only: too few rows
   }
-  for _, threads in ipairs({2, 3}) do
+  for _, threads in ipairs({2, 3, 8}) do
     for _, shape in ipairs(split_shapes) do
       local m, k, n, transposed = unpack(shape)
       it(string.format('mm %dx%dx%d%s on %d threads matches the naive product', m, k, n,
