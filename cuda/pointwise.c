@@ -39,6 +39,14 @@ static const named_op generic_ops[] = {
     {"relu_backward", LTK_RELU_GRAD}, {"clamp_backward", LTK_CLAMP_GRAD},
     {"where", LTK_WHERE},     {"lerp", LTK_LERP},
     {"addcmul", LTK_ADDCMUL}, {"addcdiv", LTK_ADDCDIV},
+    {"erf", LTK_ERF},         {"erfc", LTK_ERFC},
+    {"erfinv", LTK_ERFINV},   {"lgamma", LTK_LGAMMA},
+    {"digamma", LTK_DIGAMMA}, {"polygamma", LTK_POLYGAMMA},
+    {"bitand", LTK_BITAND},   {"cbitand", LTK_BITAND},   {"bitwise_and", LTK_BITAND},
+    {"bitor", LTK_BITOR},     {"cbitor", LTK_BITOR},     {"bitwise_or", LTK_BITOR},
+    {"bitxor", LTK_BITXOR},   {"cbitxor", LTK_BITXOR},   {"bitwise_xor", LTK_BITXOR},
+    {"lshift", LTK_LSHIFT},   {"clshift", LTK_LSHIFT},   {"bitwise_left_shift", LTK_LSHIFT},
+    {"rshift", LTK_RSHIFT},   {"crshift", LTK_RSHIFT},   {"bitwise_right_shift", LTK_RSHIFT},
     {NULL, 0}};
 
 static int find(const named_op *t, const char *name) {

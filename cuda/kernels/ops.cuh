@@ -6,7 +6,28 @@
 
 #include "index.cuh"
 
+// digamma and polygamma: the CPU's code itself (lib/ops/special_impl.h), in
+// double for float32 too, so both devices give the same results
+#define LT_SF_FN static __device__ inline
+#define LT_SF_TABLE const
+#include "../../lib/ops/special_impl.h"
+
 namespace ltk {
+
+// the special functions of the generic kernel (codes in ../internal.h)
+template <typename T>
+__device__ __forceinline__ T special_f(int op, T x, double p0) {
+  constexpr bool f32 = sizeof(T) == sizeof(float);
+  switch (op) {
+  case LTK_ERF: return erf(x);
+  case LTK_ERFC: return erfc(x);
+  case LTK_ERFINV: return f32 ? (T)erfinvf((float)x) : (T)erfinv((double)x);
+  case LTK_LGAMMA: return f32 ? (T)lgammaf((float)x) : (T)lgamma((double)x);
+  case LTK_DIGAMMA: return (T)lt_sf_digamma_impl((double)x);
+  case LTK_POLYGAMMA: return (T)lt_sf_polygamma_impl(p0, (double)x);
+  default: return x;
+  }
+}
 
 template <typename T>
 __device__ __forceinline__ T unary_f(int op, T x, T p0, T p1) {

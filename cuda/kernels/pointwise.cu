@@ -54,6 +54,9 @@ __device__ __forceinline__ bool apply_bool(int op, T x, T y) {
   case LTK_LOR: return x != T(0) || y != T(0);
   case LTK_LXOR: return (x == T(0)) != (y == T(0));
   case LTK_LNOT: return x == T(0);
+  case LTK_BITAND: return x != T(0) && y != T(0); // bitwise ops on bool tensors
+  case LTK_BITOR: return x != T(0) || y != T(0);
+  case LTK_BITXOR: return (x == T(0)) != (y == T(0));
   default: return false;
   }
 }
@@ -72,6 +75,8 @@ __device__ __forceinline__ T apply_float(int op, T x, T y, T z, double p0, doubl
   case LTK_LERP: return x + z * (y - x);
   case LTK_ADDCMUL: return x + (T)p0 * y * z;
   case LTK_ADDCDIV: return x + (T)p0 * y / z;
+  case LTK_ERF: case LTK_ERFC: case LTK_ERFINV: case LTK_LGAMMA: case LTK_DIGAMMA:
+  case LTK_POLYGAMMA: return special_f<T>(op, x, p0);
   default: return x;
   }
 }
@@ -101,6 +106,12 @@ __device__ __forceinline__ T apply_int(int op, T x, T y, T z, double p0, double 
   case LTK_BINARY_BASE + LTK_CMIN: return a < b ? x : y;
   case LTK_WHERE: return a != 0 ? y : z;
   case LTK_ADDCMUL: return (T)(a + (W)(T)p0 * b * c);
+  // bitwise (lib/ops/binary.c): counts outside [0, bits) shift everything out
+  case LTK_BITAND: return (T)(a & b);
+  case LTK_BITOR: return (T)(a | b);
+  case LTK_BITXOR: return (T)(a ^ b);
+  case LTK_LSHIFT: return b < 0 || b >= W(8 * sizeof(T)) ? T(0) : (T)((unsigned long long)a << b);
+  case LTK_RSHIFT: return b < 0 || b >= W(8 * sizeof(T)) ? T(a < 0 ? -1 : 0) : (T)(a >> b);
   default: return x; // floor, ceil, round, trunc: integers are whole already
   }
 }

@@ -161,7 +161,50 @@ BOOL_OP(logical_and, x && y)
 BOOL_OP(logical_or, x || y)
 BOOL_OP(logical_xor, !x != !y)
 
+/* Bitwise ops on integer (and, or, xor: also bool) tensors, never
+ * differentiable; a float operand is refused by the loop table. Torch7's
+ * bitand/lshift ... take a number and cbitand/clshift ... a tensor; here
+ * each takes either, and PyTorch's bitwise_* names are the same ops.
+ * Shift counts outside [0, bits) give what shifting one bit at a time
+ * would (0, or the sign for a right shift) instead of C's undefined
+ * behaviour; left shifts go through uint64 so negatives wrap. */
+#define NBITS ((elem_t)(sizeof(elem_t) * 8))
+#define LSHIFT(x, y) ((y) < 0 || (y) >= NBITS ? 0 : (elem_t)((uint64_t)(x) << (y)))
+#define RSHIFT(x, y) ((y) < 0 || (y) >= NBITS ? ((x) < 0 ? -1 : 0) : (x) >> (y))
+LOOPS_I(BINARY_LOOP, bitand, x &y)
+LOOPS_I(BINARY_LOOP, bitor, x | y)
+LOOPS_I(BINARY_LOOP, bitxor, x ^ y)
+LOOPS_I(BINARY_LOOP, lshift, LSHIFT(x, y))
+LOOPS_I(BINARY_LOOP, rshift, RSHIFT(x, y))
+LOOPS_B(BINARY_LOOP, bitand, x &y)
+LOOPS_B(BINARY_LOOP, bitor, x | y)
+LOOPS_B(BINARY_LOOP, bitxor, x != y)
+#define BITWISE_FLAGS (LT_OPF_INT_ONLY | LT_OPF_NONDIFF)
+#define BIT_LOGIC_OP(NAME, LOOP)                                                     \
+  static const lt_opdef op_##NAME = {#NAME, LT_KIND_BINARY, BITWISE_FLAGS, 0,        \
+                                     {ENTRIES_I(LOOP) ENTRIES_B(LOOP)}, NULL};
+#define BIT_SHIFT_OP(NAME, LOOP)                                                     \
+  static const lt_opdef op_##NAME = {#NAME, LT_KIND_BINARY, BITWISE_FLAGS, 0,        \
+                                     {ENTRIES_I(LOOP)}, NULL};
+BIT_LOGIC_OP(bitand, bitand)
+BIT_LOGIC_OP(cbitand, bitand)
+BIT_LOGIC_OP(bitwise_and, bitand)
+BIT_LOGIC_OP(bitor, bitor)
+BIT_LOGIC_OP(cbitor, bitor)
+BIT_LOGIC_OP(bitwise_or, bitor)
+BIT_LOGIC_OP(bitxor, bitxor)
+BIT_LOGIC_OP(cbitxor, bitxor)
+BIT_LOGIC_OP(bitwise_xor, bitxor)
+BIT_SHIFT_OP(lshift, lshift)
+BIT_SHIFT_OP(clshift, lshift)
+BIT_SHIFT_OP(bitwise_left_shift, lshift)
+BIT_SHIFT_OP(rshift, rshift)
+BIT_SHIFT_OP(crshift, rshift)
+BIT_SHIFT_OP(bitwise_right_shift, rshift)
+
 const lt_opdef *const lt_ops_binary[] = {
     &op_add, &op_sub, &op_mul, &op_div, &op_pow, &op_fmod, &op_remainder, &op_cmax, &op_cmin,
     &op_atan2, &op_eq, &op_ne, &op_lt, &op_le, &op_gt, &op_ge, &op_logical_and,
-    &op_logical_or, &op_logical_xor, NULL};
+    &op_logical_or, &op_logical_xor, &op_bitand, &op_cbitand, &op_bitwise_and, &op_bitor,
+    &op_cbitor, &op_bitwise_or, &op_bitxor, &op_cbitxor, &op_bitwise_xor, &op_lshift,
+    &op_clshift, &op_bitwise_left_shift, &op_rshift, &op_crshift, &op_bitwise_right_shift, NULL};

@@ -7,6 +7,7 @@
  * abs'(0) = 0, sign' = 0, clamp passes the gradient where lo <= x <= hi. */
 #include "../autograd/formula.h"
 #include "loops.h"
+#include "special.h"
 
 static inline double sigmoid_d(double x) { return 1.0 / (1.0 + exp(-x)); }
 static inline float sigmoid_f(float x) { return 1.0f / (1.0f + expf(-x)); }
@@ -116,6 +117,17 @@ BW_FORMULA(cosh, fx_mul(&f, g[0], fx_un(&f, "sinh", X)))
 BW_FORMULA(tanh, fx_op(&f, &op_tanh_grad, g[0], Y, NULL, NULL))
 BW_FORMULA(sigmoid, fx_op(&f, &op_sigmoid_grad, g[0], Y, NULL, NULL))
 BW_FORMULA(clamp, fx_op(&f, &op_clamp_grad, g[0], X, NULL, n->params))
+/* erf' = 2/sqrt(pi) exp(-x^2), erfc' = -erf', erfinv' = sqrt(pi)/2 exp(erfinv(x)^2) */
+#define GAUSS(X) fx_un(&f, "exp", fx_neg(&f, fx_mul(&f, X, X)))
+BW_FORMULA(erf, fx_mul(&f, g[0], fx_muls(&f, GAUSS(X), M_2_SQRTPI)))
+BW_FORMULA(erfc, fx_mul(&f, g[0], fx_muls(&f, GAUSS(X), -M_2_SQRTPI)))
+BW_FORMULA(erfinv, fx_mul(&f, g[0], fx_muls(&f, fx_un(&f, "exp", fx_mul(&f, Y, Y)), 1 / M_2_SQRTPI)))
+BW_FORMULA(lgamma, fx_mul(&f, g[0], fx_un(&f, "digamma", X)))
+/* digamma' = polygamma(1, x); polygamma(n, x)' = polygamma(n + 1, x) */
+static const lt_opdef op_polygamma;
+BW_FORMULA(digamma, fx_mul(&f, g[0], fx_op(&f, &op_polygamma, X, NULL, NULL, (const double[]){1})))
+BW_FORMULA(polygamma, fx_mul(&f, g[0], fx_op(&f, &op_polygamma, X, NULL, NULL,
+                                             (const double[]){n->params[0] + 1})))
 
 NUMERIC_OP(neg, -x, -x, 0, neg_backward, 0)
 NUMERIC_OP(abs, fabs(x), x < 0 ? -x : x, 0, abs_backward, IN0)
@@ -141,6 +153,19 @@ FLOAT_OP(sinh, sinh(x), 0, sinh_backward, IN0)
 FLOAT_OP(cosh, cosh(x), 0, cosh_backward, IN0)
 FLOAT_OP(tanh, tanh(x), 0, tanh_backward, OUT)
 FLOAT_OP(sigmoid, SIGMOID(x), 0, sigmoid_backward, OUT)
+/* special functions (special.c); lgamma avoids C's signgam, a global */
+#define LGAMMA(x) _Generic((x), float: lt_sf_lgammaf, default: lt_sf_lgamma)(x)
+FLOAT_OP(erf, erf(x), 0, erf_backward, IN0)
+FLOAT_OP(erfc, erfc(x), 0, erfc_backward, IN0)
+FLOAT_OP(erfinv, lt_sf_erfinv(x), 0, erfinv_backward, OUT)
+FLOAT_OP(lgamma, LGAMMA(x), 0, lgamma_backward, IN0)
+FLOAT_OP(digamma, lt_sf_digamma(x), 0, digamma_backward, IN0)
+
+/* polygamma(n, x): param 0 is the order n (a whole number >= 0, checked by
+ * the binding; NaN otherwise) */
+LOOPS_F(UNARY_LOOP, polygamma, lt_sf_polygamma(prm[0], x))
+static const lt_opdef op_polygamma = {"polygamma", LT_KIND_UNARY, LT_OPF_FLOAT | IN0, 1,
+                                      {ENTRIES_F(polygamma)}, polygamma_backward};
 
 /* clamp(x, min, max): params are the bounds (±inf when absent). */
 LOOPS_F(UNARY_LOOP, clamp, x < prm[0] ? P0 : x > prm[1] ? P1 : x)
@@ -160,4 +185,5 @@ const lt_opdef *const lt_ops_unary[] = {
     &op_neg,  &op_abs,  &op_sign,  &op_relu,  &op_floor, &op_ceil,    &op_round,   &op_trunc,
     &op_exp,  &op_log,  &op_log1p, &op_expm1, &op_sqrt,  &op_rsqrt,   &op_sin,     &op_cos,
     &op_tan,  &op_asin, &op_acos,  &op_atan,  &op_sinh,  &op_cosh,    &op_tanh,    &op_sigmoid,
-    &op_clamp, &op_logical_not, NULL};
+    &op_clamp, &op_logical_not, &op_erf, &op_erfc, &op_erfinv, &op_lgamma, &op_digamma,
+    &op_polygamma, NULL};

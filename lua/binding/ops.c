@@ -134,9 +134,32 @@ static int quick_call(lua_State *L, const lt_opdef *op, const arg_tensors *a) {
   return lb_push_tensor(L, r);
 }
 
+/* polygamma, the one unary op whose parameter is an order: PyTorch puts n
+ * first, torch.polygamma([res,] n, x) and x:polygamma(n [, src]); the
+ * parser wants it last, so a number just before the tensor operand moves
+ * after it. n must be given and be a whole number >= 0. */
+static bool order_first(const lt_opdef *op) { return strcmp(op->name, "polygamma") == 0; }
+
+static void move_order_last(lua_State *L, const lt_opdef *op) {
+  int top = lua_gettop(L);
+  for (int i = 1; i < top; i++)
+    if (lua_type(L, i) == LUA_TNUMBER && lb_to_tensor(L, i + 1)) {
+      lua_pushvalue(L, i);
+      lua_remove(L, i);
+      lua_insert(L, i + 1);
+      break;
+    }
+  if (top < 2 || lua_type(L, top) != LUA_TNUMBER)
+    lb_errorf(L, "torch.%s: expected the order n (a number) and a tensor", op->name);
+  double n = lua_tonumber(L, top);
+  if (!(n >= 0) || n != floor(n))
+    lb_errorf(L, "torch.%s: the order n must be a whole number >= 0, got %g", op->name, n);
+}
+
 /* torch.<op>(...) */
 static int l_function(lua_State *L) {
   const lt_opdef *op = lua_touserdata(L, lua_upvalueindex(1));
+  if (order_first(op)) move_order_last(L, op);
   arg_tensors a;
   scan_args(L, op, &a);
   int quick = quick_call(L, op, &a);
@@ -154,6 +177,7 @@ static int l_function(lua_State *L) {
 /* t:<op>(...) */
 static int l_method(lua_State *L) {
   const lt_opdef *op = lua_touserdata(L, lua_upvalueindex(1));
+  if (order_first(op)) move_order_last(L, op);
   arg_tensors a;
   scan_args(L, op, &a);
   lt_tensor *self = a.top >= 1 ? a.t[1] : NULL;

@@ -73,6 +73,54 @@ describe('GPU elementwise ops beyond float unary/binary', function()
       gs[#gs + 1] = x.grad
       return unpack(gs)
     end},
+    -- special functions: digamma/polygamma run the CPU's code (special_impl.h)
+    -- on the device; erf, erfc, erfinv, lgamma are CUDA's (lgamma away from
+    -- its zeros at 1 and 2, where only an absolute precision is meaningful)
+    {'special functions float32', function(D)
+      local x, u = D(rand({40}, {seed = 20})), D(rand({40}, {lo = -0.99, hi = 0.99, seed = 21}))
+      local p, q = D(rand({40}, {lo = 0.1, hi = 0.9, seed = 22})), D(rand({40}, {lo = 2.2, hi = 8, seed = 23}))
+      return torch.erf(x), torch.erfc(x), torch.erfinv(u), torch.lgamma(p), torch.lgamma(q),
+             torch.digamma(p), torch.digamma(q), torch.polygamma(1, p), torch.polygamma(3, q)
+    end},
+    {'special functions float64', function(D)
+      local x, u = D(rand({40}, {seed = 20}):double()), D(rand({40}, {lo = -0.99, hi = 0.99, seed = 21}):double())
+      local p = D(rand({40}, {lo = 0.1, hi = 0.9, seed = 22}):double())
+      local q = D(rand({40}, {lo = 2.2, hi = 8, seed = 23}):double())
+      return torch.erf(x), torch.erfc(x), torch.erfinv(u), torch.lgamma(p), torch.lgamma(q),
+             torch.digamma(p), torch.digamma(q), torch.polygamma(0, q), torch.polygamma(1, p),
+             torch.polygamma(2, q), torch.polygamma(5, p)
+    end},
+    {'digamma/polygamma at negative x (reflection), float64', function(D)
+      local x = D(rand({40}, {lo = -6, hi = -0.01, seed = 24}):double())
+      return torch.digamma(x), torch.polygamma(1, x), torch.polygamma(2, x)
+    end, 1e-12, 1e-12},
+    {'special function backwards', function(D)
+      local x = D(rand({40}, {lo = 0.2, hi = 0.8, seed = 25}):double()):requiresGrad()
+      local gs = {}
+      for _, f in ipairs({'erf', 'erfc', 'erfinv', 'lgamma', 'digamma'}) do
+        x.grad = nil
+        torch[f](x):sum():backward()
+        gs[#gs + 1] = x.grad:clone()
+      end
+      x.grad = nil
+      torch.polygamma(1, x):sum():backward()
+      gs[#gs + 1] = x.grad
+      return unpack(gs)
+    end},
+    {'bitwise ops int64', function(D)
+      local a, b = D(I1), D(I2)
+      return torch.cbitand(a, b), torch.cbitor(a, b), torch.cbitxor(a, b), torch.bitand(a, 6),
+             torch.bitxor(a, -1), torch.lshift(a, 3), torch.rshift(a, 2), torch.clshift(a, b),
+             torch.crshift(a, b), torch.bitwise_left_shift(a, 70), torch.bitwise_right_shift(a, 64)
+    end},
+    {'bitwise ops int32, uint8, bool', function(D)
+      local a, b = D(I1:int()), D(I2:int())
+      local u = D(rand({30}, {lo = 0, hi = 255, int = true, dtype = 'uint8', seed = 26}))
+      local m, n = torch.gt(D(A), 0), torch.lt(D(A), 1)
+      return torch.cbitor(a, b), torch.clshift(a, b), torch.crshift(a, 40), torch.lshift(u, 3),
+             torch.rshift(u, 1), torch.bitxor(u, 255), torch.cbitand(m, n), torch.cbitor(m, n),
+             torch.cbitxor(m, n)
+    end},
   })
 end)
 

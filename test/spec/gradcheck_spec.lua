@@ -36,6 +36,7 @@ local domain = {
   div = {SYM, {0.5, 2}}, pow = {{0.5, 2}, {-1.5, 1.5}},
   fmod = {{3.1, 3.9}, {2.1, 2.9}}, remainder = {{3.1, 3.9}, {2.1, 2.9}},
   addcdiv = {SYM, SYM, {0.5, 2}},
+  erfinv = {{-0.8, 0.8}}, lgamma = {{0.5, 2}}, digamma = {{0.5, 2}}, polygamma = {{0.5, 2}},
 }
 local function range(name, k) return (domain[name] or {})[k] or SYM end
 
@@ -69,6 +70,7 @@ local function build(name, info, c)
     return function(x, y) return f(m, x, y) end, {ins[2], ins[3]}
   end
   if name == 'clamp' then return function(x) return f(x, -0.5, 0.5) end, ins end
+  if name == 'polygamma' then return function(x) return f(1, x) end, ins end -- trigamma
   if info.kind ~= 'unary' and info.nparams == 1 then -- Torch7's value multiplier
     return function(a, ...) return f(a, 1.5, ...) end, ins
   end
