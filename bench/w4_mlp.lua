@@ -14,52 +14,16 @@
 package.path = arg[0]:gsub('[^/]*$', '') .. '?.lua;' .. package.path
 local B = require 'util'
 B.setup()
-require 'nn'
-require 'optim'
+local W = require 'w4_common'
 
 local api = arg[1] or 'object'
 B.check(api == 'object' or api == 'torch7', "api is 'object' or 'torch7'")
 local tag = api == 'object' and 'w4' or 'w4_torch7'
-local dir = '/usr/share/datasets/fashion-mnist/'
-local function load(kind)
-  local x = torch.readIDX(dir .. kind .. '-images-idx3-ubyte.gz')
-  return x:view(x:size(1), 784), torch.readIDX(dir .. kind .. '-labels-idx1-ubyte.gz'):long():add(1)
-end
-local xtrain, ytrain = load('train')
-local xtest, ytest = load('t10k')
-local function pixels(x) return x:float():div(255) end
-
-local model = nn.Sequential()
-  :add(nn.Linear(784, 512)):add(nn.ReLU())
-  :add(nn.Linear(512, 256)):add(nn.ReLU())
-  :add(nn.Linear(256, 10))
-local criterion = nn.CrossEntropyCriterion()
-
-local step
-if api == 'object' then
-  local opt = optim.SGD(model:parameters(), {lr = 0.05, momentum = 0.9})
-  function step(x, y)
-    opt:zeroGrad()
-    local loss = criterion(model(x), y)
-    loss:backward()
-    opt:step()
-    return loss
-  end
-else
-  model:get(1).gradInput = nil -- Torch7's idiom: no gradient for the data
-  local params, gradParams = model:getParameters()
-  local config = {learningRate = 0.05, momentum = 0.9, dampening = 0}
-  function step(x, y)
-    local _, fs = optim.sgd(function()
-      gradParams:zero()
-      local out = model:forward(x)
-      local loss = criterion:forward(out, y)
-      model:backward(x, criterion:backward(out, y))
-      return loss, gradParams
-    end, params, config)
-    return fs[1]
-  end
-end
+local xtrain, ytrain = W.load('train')
+local xtest, ytest = W.load('t10k')
+local pixels = W.pixels
+local model = W.model()
+local step = W.stepper(api, model, nn.CrossEntropyCriterion())
 
 local gen = torch.Generator()
 gen:manualSeed(B.seed)
@@ -73,8 +37,7 @@ for epoch = 1, 5 do
     loss = step(pixels(xtrain:index(1, idx)), ytrain:index(1, idx))
   end
   times[epoch] = B.now() - t0
-  io.stderr:write(string.format('# epoch %d: %.3f s, last loss %.4f\n', epoch, times[epoch],
-                                type(loss) == 'number' and loss or loss:item()))
+  io.stderr:write(string.format('# epoch %d: %.3f s, last loss %.4f\n', epoch, times[epoch], loss))
 end
 
 model:evaluate()
