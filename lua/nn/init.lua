@@ -39,7 +39,8 @@ for _, name in ipairs({
 
 -- more of Torch7's modules and criteria, a few per file (grouped by idea)
 for _, name in ipairs({'Pointwise', 'TableOps', 'Shape', 'Distance', 'MoreCriteria',
-                       'StochasticGradient'}) do
+                       'StochasticGradient', 'Padding2d', 'UpSampling', 'PoolingMore',
+                       'TransferMore', 'TableMore', 'ContainersMore'}) do
   require('nn.' .. name)
 end
 

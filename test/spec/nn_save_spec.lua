@@ -110,6 +110,31 @@ for name, c in pairs({
   Normalize = {function() return nn.Normalize(2) end}, Euclidean = {function() return nn.Euclidean(3, 2) end},
   Cosine = {function() return nn.Cosine(3, 2) end}, CAdd = {function() return nn.CAdd(3) end},
 }) do modules[name] = {c[1], c[2] or function() return r(2, 3) end} end
+-- padding, upsampling, pooling, table and container modules (t7_nn_more_spec.lua)
+local function img() return r(1, 2, 4, 4) end
+local function vol() return r(1, 2, 4, 4, 4) end
+for name, c in pairs({
+  SpatialZeroPadding = {function() return nn.SpatialZeroPadding(1, -1, 2, 0) end, img},
+  SpatialReflectionPadding = {function() return nn.SpatialReflectionPadding(1, 2, 1, 0) end, img},
+  SpatialReplicationPadding = {function() return nn.SpatialReplicationPadding(1, 2, 1, 0) end, img},
+  SpatialUpSamplingNearest = {function() return nn.SpatialUpSamplingNearest(2) end, img},
+  SpatialUpSamplingBilinear = {function() return nn.SpatialUpSamplingBilinear({oheight = 5, owidth = 7}) end, img},
+  TemporalMaxPooling = {function() return nn.TemporalMaxPooling(2) end, function() return r(5, 3) end},
+  VolumetricMaxPooling = {function() return nn.VolumetricMaxPooling(2, 2, 2) end, vol},
+  VolumetricAveragePooling = {function() return nn.VolumetricAveragePooling(2, 2, 2, 1, 1, 1) end, vol},
+  SpatialLPPooling = {function() return nn.SpatialLPPooling(2, 2, 2, 2) end, img},
+  SpatialSoftMax = {nn.SpatialSoftMax, img}, SpatialLogSoftMax = {nn.SpatialLogSoftMax, img},
+  CReLU = {function() return nn.CReLU(1) end},
+  DepthConcat = {function()
+    return nn.DepthConcat(2):add(nn.SpatialConvolution(2, 2, 3, 3)):add(nn.SpatialConvolution(2, 1, 1, 1))
+  end, img},
+  Bottle = {function() return nn.Bottle(nn.Linear(3, 2)) end, function() return r(2, 4, 3) end},
+  ZipTable = {nn.ZipTable, function() return {{r(2), r(3)}, {r(2), r(3)}} end},
+  MixtureTable = {nn.MixtureTable, function() return {r(2, 3), {r(2, 4), r(2, 4), r(2, 4)}} end},
+  Index = {function() return nn.Index(1) end, function() return {r(3, 2), L({3, 1})} end},
+  MaskedSelect = {nn.MaskedSelect, function() return {r(2, 2), torch.ByteTensor({{1, 0}, {1, 1}})} end},
+  OneHot = {function() return nn.OneHot(4) end, function() return L({{1, 4}, {2, 2}}) end},
+}) do modules[name] = {c[1], c[2] or function() return r(2, 3) end} end
 
 local criteria = {
   DistKLDivCriterion = {function() return nn.DistKLDivCriterion() end, function() return r(2, 3), torch.rand(2, 3) end},
