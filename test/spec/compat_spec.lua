@@ -15,6 +15,8 @@ local scripts = {
   {'custom_module', 0.2},     -- a Module with only updateOutput
   {'manual_module', 0.2},     -- a Module with its own updateGradInput/accGradParameters
   {'criterion_loop', 0.6},    -- per-example loop with updateParameters
+  {'init_and_trainer', 0.2},  -- init loop (torch.type, w:normal, b:zero), StochasticGradient,
+                              -- ConfusionMatrix, Logger
 }
 
 describe('Torch7 compat scripts', function()
