@@ -8,6 +8,7 @@ torch.core = core
 torch.Tensor = {}         -- filled in by torch.Tensor module below
 torch._methods = core.methods
 
+require 'paths' -- Torch7's torch loaded paths: scripts use it without a require
 require 'torch.class'
 require 'torch.types'
 require 'torch.tensor'
