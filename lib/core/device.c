@@ -1,14 +1,20 @@
 /* The registry of device backends (see device.h) and the generic helpers
  * built on it. lib/ reaches device memory only through these pointers.
  *
- * A build with CUDA compiles the backend (cuda/) into this library and
- * defines LUTORCH_HAVE_CUDA for this file, which then registers it on first
- * use: no CUDA call happens until a device is asked for, so `require
- * 'torch'` costs no driver start-up. */
+ * A build with CUDA defines LUTORCH_HAVE_CUDA for this file, which then
+ * registers the backend on first use: no CUDA call happens until a device
+ * is asked for, so `require 'torch'` costs no driver start-up. With a
+ * shared liblutorch (LUTORCH_CUDA_PLUGIN) the backend is
+ * liblutorch_cuda.so, loaded from beside this library at that moment, so
+ * that processes that never touch a GPU never map cuBLAS and cuDNN. */
+#define _GNU_SOURCE /* dladdr */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef LUTORCH_CUDA_PLUGIN
+#include <dlfcn.h>
+#endif
 
 #include "lutorch/device.h"
 #include "lutorch/device_nn.h"
@@ -19,19 +25,50 @@
 static const lt_device_ops *backends[2];
 
 void lt_device_register(lt_device_type type, const lt_device_ops *ops) {
-  if (type == LT_CUDA) backends[type] = ops;
+  if (type == LT_CUDA) __atomic_store_n(&backends[type], ops, __ATOMIC_RELEASE);
 }
 
 #ifdef LUTORCH_HAVE_CUDA
-void lt_cuda_register(void);
 static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+static char cuda_missing[512]; /* why the backend did not load, if it did not */
+
+#ifdef LUTORCH_CUDA_PLUGIN
+static void register_cuda(void) {
+  void *h = NULL;
+  Dl_info self;
+  if (dladdr((void *)lt_device_register, &self) && self.dli_fname) {
+    const char *slash = strrchr(self.dli_fname, '/');
+    char path[4096];
+    if (slash && snprintf(path, sizeof path, "%.*s/liblutorch_cuda.so",
+                          (int)(slash - self.dli_fname), self.dli_fname) < (int)sizeof path)
+      h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  }
+  if (!h) h = dlopen("liblutorch_cuda.so", RTLD_NOW | RTLD_LOCAL); /* the loader's paths */
+  void (*reg)(void) = h ? (void (*)(void))dlsym(h, "lt_cuda_register") : NULL;
+  if (reg)
+    reg();
+  else
+    snprintf(cuda_missing, sizeof cuda_missing, "the CUDA backend did not load: %s", dlerror());
+}
+#else
+void lt_cuda_register(void);
+static void register_cuda(void) { lt_cuda_register(); }
+#endif
 #endif
 
 const lt_device_ops *lt_device_backend(lt_device_type type) {
 #ifdef LUTORCH_HAVE_CUDA
-  pthread_once(&builtin_once, lt_cuda_register);
+  pthread_once(&builtin_once, register_cuda);
 #endif
   return type == LT_CUDA ? backends[type] : NULL;
+}
+
+const char *lt_device_missing(lt_device_type type) {
+  (void)type;
+#ifdef LUTORCH_HAVE_CUDA
+  if (cuda_missing[0]) return cuda_missing;
+#endif
+  return "this build has no CUDA support";
 }
 
 int lt_device_count(lt_device_type type) {
@@ -44,7 +81,7 @@ int lt_device_check(const char *fn, lt_device dev) {
   if (dev.type == LT_CPU) return 0;
   if (dev.type != LT_CUDA) return lt_errorf("%s: unknown device type %d", fn, (int)dev.type);
   if (!lt_device_backend(LT_CUDA))
-    return lt_errorf("%s: no CUDA device available (this build has no CUDA support)", fn);
+    return lt_errorf("%s: no CUDA device available (%s)", fn, lt_device_missing(LT_CUDA));
   int n = lt_device_count(LT_CUDA);
   if (n == 0) return lt_errorf("%s: no CUDA device available", fn);
   if (dev.index < 0 || dev.index >= n)
@@ -65,8 +102,10 @@ bool lt_device_equal(lt_device a, lt_device b) {
   return a.type == b.type && (a.type == LT_CPU || a.index == b.index);
 }
 
+/* Asked after every tensor the binding makes (the GC's accounting): it
+ * reads the registry as it is, so it never loads the backend itself. */
 int64_t lt_device_bytes_in_use(void) {
-  const lt_device_ops *ops = lt_device_backend(LT_CUDA);
+  const lt_device_ops *ops = __atomic_load_n(&backends[LT_CUDA], __ATOMIC_ACQUIRE);
   return ops ? ops->bytes_in_use() : 0;
 }
 

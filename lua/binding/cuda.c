@@ -18,7 +18,7 @@ static int device_count(void) { return lt_device_count(LT_CUDA); }
 /* the backend, or a Lua error naming fn when there is no GPU */
 static const lt_device_ops *need(lua_State *L, const char *fn) {
   const lt_device_ops *ops = backend();
-  if (!ops) lb_errorf(L, "torch.%s: no CUDA device available (this build has no CUDA support)", fn);
+  if (!ops) lb_errorf(L, "torch.%s: no CUDA device available (%s)", fn, lt_device_missing(LT_CUDA));
   if (ops->count() == 0) lb_errorf(L, "torch.%s: no CUDA device available", fn);
   return ops;
 }

@@ -167,6 +167,9 @@ enum { LT_DEV_LAPACK_UPPER = 1, LT_DEV_LAPACK_VECTORS = 2, LT_DEV_LAPACK_SOME = 
 void lt_device_register(lt_device_type type, const lt_device_ops *ops);
 /* The backend of a device type, or NULL (no support compiled in). */
 const lt_device_ops *lt_device_backend(lt_device_type type);
+/* Why lt_device_backend(type) is NULL: "this build has no CUDA support",
+ * or why the CUDA backend library did not load. */
+const char *lt_device_missing(lt_device_type type);
 /* Number of devices of a type: 0 without a backend or a device. */
 int lt_device_count(lt_device_type type);
 /* 0 if dev can hold memory; else -1 and an error naming fn, e.g.
