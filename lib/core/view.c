@@ -37,12 +37,25 @@ static bool view_strides(const lt_tensor *t, int ndim, const int64_t *size, int6
     }
     return true;
   }
+  /* size-1 dims say nothing about the layout (their strides are arbitrary):
+   * leave them out, or a chunk test could trust such a stride */
+  int64_t osz[LT_MAX_DIMS], ost[LT_MAX_DIMS];
+  int on = 0;
+  for (int d = 0; d < t->ndim; d++)
+    if (t->size[d] != 1) {
+      osz[on] = t->size[d];
+      ost[on++] = t->stride[d];
+    }
+  if (on == 0) {
+    osz[0] = ost[0] = 1;
+    on = 1;
+  }
   int newd = ndim - 1;
-  int64_t chunk = 1, base_stride = t->stride[t->ndim - 1];
-  for (int d = t->ndim - 1; d >= 0; d--) {
-    chunk *= t->size[d];
+  int64_t chunk = 1, base_stride = ost[on - 1];
+  for (int d = on - 1; d >= 0; d--) {
+    chunk *= osz[d];
     /* a chunk ends where dim d-1 is not contiguous with dim d */
-    if (d == 0 || (t->size[d - 1] != 1 && t->stride[d - 1] != t->size[d] * t->stride[d])) {
+    if (d == 0 || ost[d - 1] != osz[d] * ost[d]) {
       int64_t acc = 1;
       while (newd >= 0 && (acc < chunk || size[newd] == 1)) {
         stride[newd] = base_stride * acc;
@@ -51,7 +64,7 @@ static bool view_strides(const lt_tensor *t, int ndim, const int64_t *size, int6
       }
       if (acc != chunk) return false;
       if (d > 0) {
-        base_stride = t->stride[d - 1];
+        base_stride = ost[d - 1];
         chunk = 1;
       }
     }

@@ -244,3 +244,32 @@ describe('bad input', function()
     {'roll without a shift', function() x:roll() end, 'torch.roll', 'argument 2'},
   })
 end)
+
+describe('view of non-contiguous tensors with size-1 dims', function()
+  -- a size-1 dim's stride is arbitrary: view must not trust it when it
+  -- decides which dims are contiguous with each other
+  it('gives the values of contiguous():view() whenever it succeeds', function()
+    local g = torch.range(1, 36):view(2, 1, 2, 3, 1, 3):permute(1, 2, 4, 6, 3, 5)
+    assert.are.same(g:contiguous():view(2, 9, 2, 1):totable(), g:view(2, 9, 2, 1):totable())
+    assert.are.same(g:contiguous():view(2, 9, 2, 1):totable(), g:reshape(2, 9, 2, 1):totable())
+    -- every permutation of a shape with size-1 dims, viewed as several shapes
+    local base = torch.range(1, 24):view(2, 1, 3, 1, 4)
+    local targets = {{24}, {2, 12}, {2, 3, 4}, {6, 4}, {2, 1, 12}, {1, 24, 1}, {2, 3, 1, 4}}
+    local perms = {{1, 2, 3, 4, 5}, {1, 3, 2, 5, 4}, {2, 1, 4, 3, 5}, {1, 4, 3, 2, 5},
+                   {3, 2, 1, 4, 5}, {5, 4, 3, 2, 1}, {1, 2, 5, 4, 3}}
+    local checked = 0
+    for _, p in ipairs(perms) do
+      local x = base:permute(unpack(p))
+      for _, shape in ipairs(targets) do
+        local want = x:contiguous():view(unpack(shape)):totable()
+        local ok, v = pcall(x.view, x, unpack(shape))
+        if ok then
+          assert.are.same(want, v:totable())
+          checked = checked + 1
+        end
+        assert.are.same(want, x:reshape(unpack(shape)):totable())
+      end
+    end
+    assert.is_true(checked > 10, 'only ' .. checked .. ' views were possible')
+  end)
+end)
