@@ -40,7 +40,8 @@ for _, name in ipairs({
 -- more of Torch7's modules and criteria, a few per file (grouped by idea)
 for _, name in ipairs({'Pointwise', 'TableOps', 'Shape', 'Distance', 'MoreCriteria',
                        'StochasticGradient', 'Padding2d', 'UpSampling', 'PoolingMore',
-                       'TransferMore', 'TableMore', 'ContainersMore'}) do
+                       'TransferMore', 'TableMore', 'ContainersMore', 'SamplingMore',
+                       'NormalizationMore', 'WeightNorm'}) do
   require('nn.' .. name)
 end
 

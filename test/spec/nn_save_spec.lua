@@ -136,6 +136,24 @@ for name, c in pairs({
   OneHot = {function() return nn.OneHot(4) end, function() return L({{1, 4}, {2, 2}}) end},
 }) do modules[name] = {c[1], c[2] or function() return r(2, 3) end} end
 
+-- resampling, normalization and WeightNorm (t7_nn_more2_spec.lua)
+for name, c in pairs({
+  SpatialMaxUnpooling = {function()
+    local p = nn.SpatialMaxPooling(2, 2)
+    p:forward(r(1, 2, 4, 4))
+    return nn.SpatialMaxUnpooling(p)
+  end, function() return r(1, 2, 2, 2) end},
+  PixelShuffle = {function() return nn.PixelShuffle(2) end, function() return r(1, 8, 2, 3) end},
+  SpatialCrossMapLRN = {function() return nn.SpatialCrossMapLRN(3) end, img},
+  SpatialSubtractiveNormalization = {function() return nn.SpatialSubtractiveNormalization(2, torch.ones(3)) end, img},
+  SpatialDivisiveNormalization = {function() return nn.SpatialDivisiveNormalization(2, torch.ones(3, 3)) end, img},
+  SpatialContrastiveNormalization = {function() return nn.SpatialContrastiveNormalization(2, torch.ones(3, 3)) end, img},
+  TemporalSubSampling = {function() return nn.TemporalSubSampling(3, 2) end, function() return r(5, 3) end},
+  SpatialSubSampling = {function() return nn.SpatialSubSampling(2, 2, 2, 2, 2) end, img},
+  WeightNorm = {function() return nn.WeightNorm(nn.Linear(3, 2)) end},
+  VolumetricReplicationPadding = {function() return nn.VolumetricReplicationPadding(1, 0, 1, 0, 1, 0) end, vol},
+}) do modules[name] = {c[1], c[2] or function() return r(2, 3) end} end
+
 local criteria = {
   DistKLDivCriterion = {function() return nn.DistKLDivCriterion() end, function() return r(2, 3), torch.rand(2, 3) end},
   SoftMarginCriterion = {function() return nn.SoftMarginCriterion() end,
