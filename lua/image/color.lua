@@ -15,8 +15,8 @@ return function(image)
   local function mix(fn, M, input, output)
     local x = rgb_input(fn, input)
     local h, w = x:size(2), x:size(3)
-    local m = image._new(x, M)
-    output = output or image._new(x)
+    local m = x.new(M)
+    output = output or x.new()
     output:resize(#M, h, w):copy(torch.mm(m, x:contiguous():view(3, h * w)):view(#M, h, w))
     return output
   end
@@ -46,7 +46,7 @@ return function(image)
     local hb = torch.cdiv(r - g, dd) + 4
     local h = (hr:cmul(isr) + hg:cmul(isg) + hb:cmul(isb)):div(6):cmul(1 - gray)
     local s = torch.cdiv(d, mx + torch.eq(mx, 0):typeAs(x))
-    output = output or image._new(x)
+    output = output or x.new()
     output:resize(3, x:size(2), x:size(3))
     output[1]:copy(h); output[2]:copy(s); output[3]:copy(mx)
     return output
@@ -63,7 +63,7 @@ return function(image)
     local t = torch.cmul(v, 1 - torch.cmul(1 - f, s))
     i = i:fmod(6) -- i % 6 of the C code (h in [0, 1]: i in 0..6)
     local pick = {{v, t, p}, {q, v, p}, {p, v, t}, {p, q, v}, {t, p, v}, {v, p, q}}
-    output = output or image._new(x)
+    output = output or x.new()
     output:resize(3, x:size(2), x:size(3)):zero()
     for k = 0, 5 do
       local m = torch.eq(i, k):typeAs(x)

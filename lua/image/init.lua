@@ -25,11 +25,6 @@ function image._chw(fn, src, what)
   return src, false
 end
 
--- a new tensor of x's type (lutorch tensors have no x.new)
-function image._new(x, ...)
-  return torch[x:type():match('^torch%.(.*)$')](...)
-end
-
 -- width and height of an H x W or C x H x W image
 function image._wh(fn, src)
   local x = image._chw(fn, src)
@@ -192,7 +187,7 @@ function image.translate(...)
   end
   tx = tx < 0 and math.ceil(tx) or math.floor(tx) -- truncated, as Torch7's C did
   ty = ty < 0 and math.ceil(ty) or math.floor(ty)
-  local out = dst or image._new(src)
+  local out = dst or src.new()
   out:resizeAs(src):zero()
   local w, h = image._wh('translate', src)
   local cw, ch = w - math.abs(tx), h - math.abs(ty)

@@ -75,5 +75,10 @@ methods.__newindex_any = function(t, k, v)
   end
 end
 
--- Lua property access for unknown fields: nil (autograd adds .grad & co.)
-methods.__index_field = nil
+-- Lua property access for fields that are not methods (autograd adds
+-- .grad & co.): x.new is Torch7's constructor of x's own type
+-- (x.new(2, 3), x.new() — every type had its own metatable there)
+methods.__index_field = function(t, k)
+  if k == 'new' then return torch[t:type():match('^torch%.(%w+)$')] end
+  return nil
+end

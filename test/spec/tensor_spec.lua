@@ -152,6 +152,15 @@ describe('torch.type', function()
     assert.is_nil(torch.typename({}))
   end)
 
+  it("has x.new, the constructor of x's own type (Torch7)", function()
+    local d = torch.DoubleTensor(2)
+    assert.equal('torch.DoubleTensor', d.new():type())
+    assert.same({2, 3}, d.new(2, 3):size():totable())
+    assert.same({1, 2}, torch.LongTensor(1).new({1, 2}):totable())
+    assert.equal('torch.LongTensor', torch.LongTensor(1).new({1, 2}):type())
+    assert.is_nil(d.no_such_field)
+  end)
+
   it('gives the bytes per element of tensors and storages (elementSize)', function()
     local cases = {{torch.FloatTensor(2), 4}, {torch.DoubleTensor(2, 2):t(), 8},
                    {torch.LongTensor(), 8}, {torch.IntTensor(1), 4}, {torch.ShortTensor(1), 2},
