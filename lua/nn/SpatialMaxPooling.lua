@@ -15,6 +15,8 @@ function SMP:updateOutput(input)
   local y, idx = nn.F.max_pool2d(input, {self.kH, self.kW}, {self.dH, self.dW},
                                  {self.padH, self.padW}, nil, self.ceil_mode)
   self.indices = idx
+  -- the input's size, for nn.SpatialMaxUnpooling (Torch7 recorded it too)
+  self.iheight, self.iwidth = input:size(input:dim() - 1), input:size(input:dim())
   self.output = y
   return y
 end

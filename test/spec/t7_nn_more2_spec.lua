@@ -90,6 +90,12 @@ describe('Torch7 nn modules (more, 2): values', function()
     local u = nn.SpatialMaxUnpooling(q)
     assert.are.same({2, 4, 4}, u:forward(R(2, 2, 2)):size():totable())
     assert.is_truthy(tostring(u):find('associated to', 1, true))
+    -- a pooling that lost its input (clearState) still knows the odd size
+    local r = nn.SpatialMaxPooling(2, 2):double()
+    r:forward(seq(1, 5, 5))
+    r._input = nil
+    assert.are.same({5, 5}, {r.iheight, r.iwidth})
+    assert.are.same({1, 5, 5}, nn.SpatialMaxUnpooling(r):forward(R(1, 2, 2)):size():totable())
   end)
 
   it('PixelShuffle (PyTorch pixel_shuffle)', function()
