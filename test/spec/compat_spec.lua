@@ -17,6 +17,7 @@ local scripts = {
   {'criterion_loop', 0.6},    -- per-example loop with updateParameters
   {'init_and_trainer', 0.2},  -- init loop (torch.type, w:normal, b:zero), StochasticGradient,
                               -- ConfusionMatrix, Logger
+  {'image_folder', 0.2},      -- paths.files, image.load/scale, xlua.progress, a convnet
 }
 
 describe('Torch7 compat scripts', function()
