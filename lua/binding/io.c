@@ -262,7 +262,8 @@ static writer *check_writer(lua_State *L, const char *mt) {
   return w;
 }
 
-/* io_writer(kind, path or nil, what): kind 'native' or 'torch7' */
+/* io_writer(kind, path or nil, what): kind 'native', 'torch7' or 'ascii'
+ * (Torch7's ascii text) */
 static int l_io_writer(lua_State *L) {
   const char *kind = luaL_checkstring(L, 1), *what = luaL_checkstring(L, 3);
   int native = strcmp(kind, "native") == 0;
@@ -272,7 +273,8 @@ static int l_io_writer(lua_State *L) {
   lua_setmetatable(L, -2);
   w->sink = lua_isnil(L, 2) ? lt_sink_memory(what) : lt_sink_file(luaL_checkstring(L, 2), what);
   if (!w->sink) return lb_error(L);
-  if (native ? !(w->nw = lt_native_writer_new(w->sink)) : !(w->tw = lt_t7_writer_new(w->sink)))
+  if (native ? !(w->nw = lt_native_writer_new(w->sink))
+             : !(w->tw = lt_t7_writer_new(w->sink, strcmp(kind, "ascii") == 0)))
     return lb_error(L);
   return 1;
 }

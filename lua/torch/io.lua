@@ -87,8 +87,9 @@ local function save_native(w, obj, fn)
   w:finish(obj, root)
 end
 
--- Torch7's binary format: depth-first, reference indices shared by tables,
--- class objects, tensors and storages (storages found by their C identity).
+-- Torch7's format (binary or ascii: the writer knows which): depth-first,
+-- reference indices shared by tables, class objects, tensors and storages
+-- (storages found by their C identity).
 local T7 = {NIL = 0, NUMBER = 1, STRING = 2, TABLE = 3, TORCH = 4, BOOLEAN = 5}
 
 local function save_t7(w, obj, fn)
@@ -144,7 +145,10 @@ local function save_t7(w, obj, fn)
       w:string('V 1')
       w:string(tclass)
       w:tensor(v)
-      write_storage(v)
+      -- an empty tensor on an empty storage: no storage, as Torch7 writes
+      -- torch.Tensor() (and reads it back, as we do, as an empty tensor)
+      if v:nElement() == 0 and v:storage():size() == 0 then w:int(T7.NIL)
+      else write_storage(v) end
     elseif torch.isStorage(v) then
       write_storage(v)
     else
@@ -154,14 +158,14 @@ local function save_t7(w, obj, fn)
   write(obj)
 end
 
-local save_formats = {native = 'native', binary = 'native', torch7 = 'torch7'}
+local save_formats = {native = 'native', binary = 'native', torch7 = 'torch7', ascii = 'ascii'}
 
 local function save_to(path, obj, format, fn)
   format = format or 'native'
   local kind = save_formats[format]
   if not kind then
-    error(string.format("torch.%s: unknown format '%s' (expected 'native' or 'torch7'%s)", fn,
-                        tostring(format), format == 'ascii' and '; writing ascii .t7 is not supported' or ''), 3)
+    error(string.format("torch.%s: unknown format '%s' (expected 'native', 'torch7' or 'ascii')", fn,
+                        tostring(format)), 3)
   end
   local w = core.io_writer(kind, path, fn .. (path and ': ' .. path or ''))
   local ok, err = pcall(kind == 'native' and save_native or save_t7, w, obj, fn)
@@ -173,7 +177,8 @@ local function save_to(path, obj, format, fn)
 end
 
 -- torch.save(path, obj [, format]): format 'native' (default; 'binary' is
--- an alias) or 'torch7' (a file Torch7 can read). Atomic: the file is
+-- an alias), 'torch7' (a binary file Torch7 can read) or 'ascii' (Torch7's
+-- ascii format, read by Torch7's torch.load(path, 'ascii')). Atomic: the file is
 -- written under a temporary name, fsynced, then renamed over path.
 function torch.save(path, obj, format)
   argcheck(type(path) == 'string', 'save', 1, 'a file name (string)', path)

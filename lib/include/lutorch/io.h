@@ -142,9 +142,10 @@ void lt_nw_free(lt_native_writer *w);
 
 int lt_t7_load(const void *buf, size_t len, lt_io_format fmt, const char *what, lt_io_graph *g);
 
-/* Torch7's binary format, written item by item (the caller walks values). */
+/* Torch7's format, binary or (ascii != 0) Torch7's ascii text, written
+ * item by item (the caller walks values). */
 typedef struct lt_t7_writer lt_t7_writer;
-lt_t7_writer *lt_t7_writer_new(lt_sink *s);
+lt_t7_writer *lt_t7_writer_new(lt_sink *s, int ascii);
 int lt_t7w_int(lt_t7_writer *w, int32_t v);
 int lt_t7w_double(lt_t7_writer *w, double v);
 int lt_t7w_string(lt_t7_writer *w, const char *p, size_t n); /* int length + bytes */
