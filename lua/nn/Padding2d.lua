@@ -5,12 +5,7 @@
 -- narrow and cat for zeros), so the backward comes from the tape.
 local nn = nn
 
-local function checkInput(name, input)
-  if not torch.isTensor(input) or (input:dim() ~= 3 and input:dim() ~= 4) then
-    error(string.format('nn.%s: expected a 3D (C x H x W) or 4D (N x C x H x W) tensor as input, '
-                        .. 'got %s', name, torch.isTensor(input) and (input:dim() .. 'D') or type(input)), 3)
-  end
-end
+local checkInput = nn.utils.checkImage
 
 local function checkPads(name, l, r, t, b)
   for _, p in ipairs({l, r, t, b}) do

@@ -5,12 +5,7 @@
 -- backward comes from the tape.
 local nn = nn
 
-local function checkInput(name, input)
-  if not torch.isTensor(input) or (input:dim() ~= 3 and input:dim() ~= 4) then
-    error(string.format('nn.%s: expected a 3D (C x H x W) or 4D (N x C x H x W) tensor as input, '
-                        .. 'got %s', name, torch.isTensor(input) and (input:dim() .. 'D') or type(input)), 3)
-  end
-end
+local checkInput = nn.utils.checkImage
 
 local function isPosInt(v) return type(v) == 'number' and v >= 1 and v == math.floor(v) end
 

@@ -68,6 +68,15 @@ end
 
 function U.noGrad(fn, ...) return torch.no_grad(fn, ...) end
 
+-- an image batch or image: C x H x W or N x C x H x W, else an error
+-- naming nn.<name> at the caller of its updateOutput
+function U.checkImage(name, input)
+  if not isTensor(input) or (input:dim() ~= 3 and input:dim() ~= 4) then
+    error(string.format('nn.%s: expected a 3D (C x H x W) or 4D (N x C x H x W) tensor as input, '
+                        .. 'got %s', name, isTensor(input) and (input:dim() .. 'D') or type(input)), 3)
+  end
+end
+
 -- Torch7's nn.utils helpers over tensors nested in tables --------------------------
 
 -- param converted to type t (modules by :type, tensors copied once each,

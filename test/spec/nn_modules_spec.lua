@@ -2,7 +2,6 @@
 -- and Torch7's forward/backward against central differences), and values
 -- checked against PyTorch 1.13 (literals below, computed with python3-torch).
 local U = require 'testutil'
-local C = require 'nn_check'
 
 local function D(t) return torch.DoubleTensor(t) end
 local function R(...) return torch.randn(...):double() end
@@ -86,18 +85,7 @@ describe('nn module Jacobians', function()
     -- clones share storage but are separate leaves: only Torch7's path folds them
     {'MapTable', function() return nn.MapTable(nn.Linear(3, 2)), {R(2, 3), R(2, 3)} end, notape = true},
   }
-  for _, c in ipairs(cases) do
-    it(c[1] .. ': Torch7 backward matches finite differences', function()
-      local m, x = c[2]()
-      assert.is_true(C.torch7(m, x))
-    end)
-    if not c.notape then
-      it(c[1] .. ': the tape passes gradcheck', function()
-        local m, x = c[2]()
-        assert.is_true(C.tape(m, x))
-      end)
-    end
-  end
+  U.jacobian_cases(cases)
   it('LookupTable: gradients of the picked rows add up', function()
     local m = nn.LookupTable(5, 3):double()
     local idx = torch.LongTensor({{1, 3}, {3, 5}})

@@ -10,13 +10,7 @@ require 'nn'
 local function D(t) return torch.DoubleTensor(t) end
 local function R(...) return torch.randn(...):double() end
 
--- deterministic input: element i (0-based, row-major) = ((37 i) mod 23)/4 - 2.5
-local function seq(...)
-  local t = torch.DoubleTensor(...)
-  local flat = t:view(t:nElement())
-  for i = 0, t:nElement() - 1 do flat[i + 1] = ((i * 37) % 23) / 4 - 2.5 end
-  return t
-end
+local seq = U.seq
 
 -- a module with its own updateGradInput (Torch7 style): containers holding
 -- it chain their children's backward instead of recording one tape
