@@ -1,7 +1,7 @@
 -- Torch7's optim.lbfgs: limited-memory BFGS (after minFunc), with fixed
 -- steps of config.learningRate or a user line search (config.lineSearch,
 -- called as lineSearch(opfunc, x, t, d, f, g, gtd, config.lineSearchOptions)
--- -> f, g, x, t, nEvals, as Torch7's optim.lswolfe). The direction is the
+-- -> f, g, x, t, nEvals, e.g. optim.lswolfe). The direction is the
 -- two-loop recursion over the last nCorrection (s, y) pairs with the
 -- initial Hessian scale y's/y'y; a pair is kept only when y's > 1e-10.
 -- Stopping tests are Torch7's: L1 norms (sum of |g|, sum of |t*d|) against
