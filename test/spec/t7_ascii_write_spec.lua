@@ -67,10 +67,11 @@ describe('torch.save ascii: the files Torch7 wrote', function()
     end)
   end
 
-  it('writes tensors.ascii.t7 back to the same length, data and objects', function()
+  it('writes tensors.ascii.t7 back to the same data and objects', function()
     local ours = torch.serialize(x, 'ascii')
-    -- same tokens, entries in another order (so other reference numbers)
-    assert.are.equal(#orig, #ours)
+    -- same tokens, entries in another order: LuaJIT's table order changes
+    -- from run to run, and with it the reference numbers (and so the
+    -- file's length by a digit or two)
     same_tokens(orig, ours)
     local path = H.tmp('tensors.ascii.t7')
     torch.save(path, x, 'ascii')
@@ -83,7 +84,7 @@ describe('torch.save ascii: the files Torch7 wrote', function()
     assert.are.equal(100, y.narrow[2][2])
   end)
 
-  it('writes mlp.ascii.t7 back to the same length, weights and modules', function()
+  it('writes mlp.ascii.t7 back to the same weights and modules', function()
     local orig_mlp = H.readfile(DIR .. 'mlp.ascii.t7')
     local m = torch.load(DIR .. 'mlp.ascii.t7', 'ascii')
     -- lutorch's nn adds a train flag on load; Torch7's file has none
