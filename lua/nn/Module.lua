@@ -156,7 +156,7 @@ function Module:forward(input)
   -- spares the first layer's largest product when nobody reads it
   local wantIn = self:_wantsGradInput()
   local x = wantIn and U.alias(input) or plain(input)
-  self._input, self._noGradIn = x, not wantIn or nil
+  self._input, self._noGradIn, self._ownInput = x, not wantIn or nil, true
   self.output = self:updateOutput(x)
   return self.output
 end
@@ -180,7 +180,7 @@ function Module:__call__(input, ...)
     self._input = nil
     return torch.no_grad(self.updateOutput, self, input)
   end
-  self._input = input
+  self._input, self._ownInput = input, nil
   self.output = self:updateOutput(input)
   return self.output
 end
@@ -325,12 +325,61 @@ function Module:backward(input, gradOutput, scale)
   end
   if self._chained then return self:_chain(input, gradOutput, 'backward', scale) end
   self:_checkForward('backward')
-  local gi, gpar = self:_grads(gradOutput, true, true)
   self._pending = nil
   self._answered = true
+  if scale == 1 then
+    local done, gi = self:_backwardInPlace(gradOutput)
+    if done then
+      self.gradInput = gi
+      return gi
+    end
+  end
+  local gi, gpar = self:_grads(gradOutput, true, true)
   self.gradInput = gi
   addGrads(self, gpar, scale)
   return gi
+end
+
+-- backward(input, gradOutput) with scale 1 as one pass of the tape into
+-- the leaves: the parameters' .grad are their gradWeight & co., so the
+-- engine adds into them directly (a Linear's weight gradient is one
+-- beta = 1 gemm, with no fresh gradient tensor and no add after it), and
+-- the input's gradient is read off the alias leaf that forward made.
+-- Returns false when that does not hold (a parameter whose .grad is not
+-- its Torch7 gradient tensor, or an input that is the caller's own tensor,
+-- whose history or .grad must not be touched): _grads then answers.
+function Module:_backwardInPlace(gradOutput)
+  if not self._ownInput then return false end
+  local ps, gs = self:parameters()
+  for i, p in ipairs(ps or {}) do
+    if p.requires_grad then
+      local g = p.grad
+      if not (g and gs[i] and g:isSetTo(gs[i])) then return false end
+    end
+  end
+  local flatIn = U.flatten(self._input)
+  local wantIn = not self._noGradIn
+  for _, x in ipairs(flatIn) do
+    if x.requires_grad and (x.grad_fn or not wantIn) then return false end
+  end
+  local outs, gos = {}, {}
+  local flatGo = U.flatten(gradOutput)
+  for i, o in ipairs(U.flatten(self.output)) do
+    if o.requires_grad then
+      outs[#outs + 1] = o
+      gos[#gos + 1] = flatGo[i]
+    end
+  end
+  for _, x in ipairs(flatIn) do
+    if x.requires_grad then x.grad = nil end
+  end
+  if #outs > 0 then torch.autograd.backward(outs, gos, {retainGraph = true}) end
+  if not wantIn then return true, nil end
+  local gin = {}
+  for i, x in ipairs(flatIn) do
+    gin[i] = x.requires_grad and x.grad or (U.isFloat(x) and torch.zerosLike(x) or torch.Tensor())
+  end
+  return true, U.unflatten(self._input, gin)
 end
 
 -- modes, conversion, copies ------------------------------------------------------------

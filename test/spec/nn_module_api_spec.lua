@@ -50,6 +50,33 @@ describe('nn.Module (Torch7 interface)', function()
     U.near(m.modules[1].gradWeight, g1 * 0.5, 1e-12)
   end)
 
+  it('backward(x, go) with scale 1 (the tape adding into gradWeight) agrees with the general path', function()
+    local m = mlp():double()
+    local x, go = torch.randn(5, 4):double(), torch.randn(5, 2):double()
+    m:forward(x)
+    assert.is_true((m:_backwardInPlace(go))) -- this path applies here
+    m:zeroGradParameters()
+    local gi = m:backward(x, go):clone()
+    -- the input's gradient is fresh each call, the parameters' accumulate
+    U.near(m:backward(x, go), gi, 1e-12)
+    local g2 = m.modules[3].gradWeight:clone()
+    m:zeroGradParameters()
+    m:backward(x, go, 2) -- scale 2: the general path
+    U.near(m.modules[3].gradWeight, g2, 1e-12)
+    -- the caller's own input (model(x), PyTorch-style) is not touched
+    local xl = x:clone():requiresGrad()
+    m:zeroGradParameters()
+    m(xl)
+    U.near(m:backward(xl, go), gi, 1e-12)
+    assert.is_nil(xl.grad)
+    U.near(m.modules[3].gradWeight, g2 * 0.5, 1e-12)
+    -- a gradient tensor that is not the parameter's .grad still gets the sum
+    m.modules[3].gradWeight = torch.zeros(2, 3):double()
+    m:forward(x)
+    m:backward(x, go)
+    U.near(m.modules[3].gradWeight, g2 * 0.5, 1e-12)
+  end)
+
   it('updateParameters(lr) steps against the gradient', function()
     local m = nn.Linear(2, 1):double()
     local w = m.weight:clone()
