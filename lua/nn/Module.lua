@@ -190,15 +190,21 @@ Module.__call = function(self, ...) return self:__call__(...) end
 
 -- gradients of the last forward's output for (gradOutput): the input's
 -- (structured like the input; zeros where unused) and one per parameter
-function Module:_grads(gradOutput, wantInput, wantParams, ps)
+-- the last forward's outputs that carry history, with their gradOutputs
+local function recordedOutputs(self, gradOutput)
   local outs, gos = {}, {}
-  local flatOut, flatGo = U.flatten(self.output), U.flatten(gradOutput)
-  for i, o in ipairs(flatOut) do
+  local flatGo = U.flatten(gradOutput)
+  for i, o in ipairs(U.flatten(self.output)) do
     if o.requires_grad then
       outs[#outs + 1] = o
       gos[#gos + 1] = flatGo[i]
     end
   end
+  return outs, gos
+end
+
+function Module:_grads(gradOutput, wantInput, wantParams, ps)
+  local outs, gos = recordedOutputs(self, gradOutput)
   local flatIn = U.flatten(self._input)
   local targets, where = {}, {}
   if wantInput and not self._noGradIn then
@@ -362,14 +368,7 @@ function Module:_backwardInPlace(gradOutput)
   for _, x in ipairs(flatIn) do
     if x.requires_grad and (x.grad_fn or not wantIn) then return false end
   end
-  local outs, gos = {}, {}
-  local flatGo = U.flatten(gradOutput)
-  for i, o in ipairs(U.flatten(self.output)) do
-    if o.requires_grad then
-      outs[#outs + 1] = o
-      gos[#gos + 1] = flatGo[i]
-    end
-  end
+  local outs, gos = recordedOutputs(self, gradOutput)
   for _, x in ipairs(flatIn) do
     if x.requires_grad then x.grad = nil end
   end

@@ -107,8 +107,7 @@ function torch.randperm(...)
   local dtype = res and res:dtype() or torch.todtype(args[2] or 'int64', 'randperm')
   local r = gen and core._randperm(gen, args[1], dtype) or core._randperm(args[1], dtype)
   r:add(1)
-  if res then return res:resize(r:size()):copy(r) end
-  return r
+  return torch._deliver(res, r)
 end
 
 -- torch.multinomial([gen,] [res,] probs, n [, replacement]): 1-based
@@ -128,8 +127,7 @@ function torch.multinomial(...)
     r = core._multinomial(probs, count, replace or false)
   end
   r:add(1)
-  if res then return res:resize(r:size()):copy(r) end
-  return r
+  return torch._deliver(res, r)
 end
 
 -- torch.bernoulli([gen,] p): a tensor of 0/1 samples like p for a tensor p;

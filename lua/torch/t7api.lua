@@ -13,12 +13,7 @@ local function check_tensor(fn, x, what)
   if not torch.isTensor(x) then fail(fn, '%s: expected a tensor, got %s', what, type(x)) end
 end
 
--- copy r into res when a result tensor was given (Torch7's result-first form)
-local function out(res, r)
-  if res == nil then return r end
-  res:resize(r:size()):copy(r)
-  return res
-end
+local out = torch._deliver -- (res, r): the result-first form
 
 -- (res, x, ...) or (x, ...): the result is given when two tensors lead
 local function split_res(a, b, ...)

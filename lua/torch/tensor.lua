@@ -7,6 +7,13 @@ local tensor_mt = core.tensor_mt
 
 torch.Tensor = nil -- replaced below by the default-type constructor
 
+-- Torch7's result-first form: r copied into res (resized to r's size)
+-- when a result tensor was given, else r itself
+function torch._deliver(res, r)
+  if not res then return r end
+  return res:resize(r:size()):copy(r)
+end
+
 -- flatten a nested Lua table of numbers; returns flat values and sizes
 local function flatten(t, fn)
   local sizes, flat = {}, {}
